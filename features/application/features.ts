@@ -1,0 +1,218 @@
+import type { FeatureDefinition } from "../registry.ts";
+import { APPLICATION_COLUMNS, type ApplicationRecord } from "./columns.ts";
+import { VOCABULARIES } from "./vocabularies.ts";
+
+/**
+ * Application features: the only implementation of every feature computed from an application record,
+ * used by training, offline scoring and the Worker (pure TypeScript, no Node or Worker APIs).
+ * A missing or invalid input gives NaN, which the trees route as "missing".
+ */
+
+/** DAYS_EMPLOYED (and some previous-application DAYS_*) use 365243 for "not employed / not applicable". */
+export const DAYS_SENTINEL = 365243;
+
+/** Read access to one record with missing-value handling in one place. */
+class Inputs {
+  constructor(private readonly record: ApplicationRecord) {}
+
+  /** The recorded number, sentinels included. */
+  recorded(column: string): number {
+    const value = this.record[column];
+    return typeof value === "number" && Number.isFinite(value) ? value : Number.NaN;
+  }
+
+  /** The number as a feature: DAYS_EMPLOYED's "not employed" sentinel counts as missing. */
+  num(column: string): number {
+    const value = this.recorded(column);
+    return column === "DAYS_EMPLOYED" && value === DAYS_SENTINEL ? Number.NaN : value;
+  }
+
+  code(column: string): number {
+    const value = this.record[column];
+    if (typeof value !== "string") return Number.NaN;
+    const index = (VOCABULARIES[column] ?? []).indexOf(value);
+    return index >= 0 ? index : Number.NaN;
+  }
+
+  sum(columns: readonly string[]): number {
+    let total = 0;
+    let seen = 0;
+    for (const c of columns) {
+      const v = this.num(c);
+      if (!Number.isNaN(v)) {
+        total += v;
+        seen += 1;
+      }
+    }
+    return seen > 0 ? total : Number.NaN;
+  }
+
+  present(columns: readonly string[]): number[] {
+    return columns.map((c) => this.num(c)).filter((v) => !Number.isNaN(v));
+  }
+}
+
+export interface ApplicationFeature {
+  readonly definition: FeatureDefinition;
+  readonly compute: (inputs: Inputs) => number;
+}
+
+const ratio = (a: number, b: number) => (b === 0 || Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : a / b);
+const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : Number.NaN);
+
+const EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"];
+const DOCUMENT_FLAGS = APPLICATION_COLUMNS.filter((c) => c.name.startsWith("FLAG_DOCUMENT_")).map(
+  (c) => c.name,
+);
+const CONTACT_FLAGS = [
+  "FLAG_MOBIL",
+  "FLAG_EMP_PHONE",
+  "FLAG_WORK_PHONE",
+  "FLAG_CONT_MOBILE",
+  "FLAG_PHONE",
+  "FLAG_EMAIL",
+];
+const ADDRESS_MISMATCH_FLAGS = APPLICATION_COLUMNS.filter((c) =>
+  /^(REG|LIVE)_(REGION|CITY)_NOT_/.test(c.name),
+).map((c) => c.name);
+const BUREAU_REQUESTS = APPLICATION_COLUMNS.filter((c) => c.name.startsWith("AMT_REQ_CREDIT_BUREAU_")).map(
+  (c) => c.name,
+);
+
+/** Protected attributes (ECOA / Reg B): sex and marital status. */
+export const PROTECTED_COLUMNS: ReadonlySet<string> = new Set(["CODE_GENDER", "NAME_FAMILY_STATUS"]);
+
+function raw(column: (typeof APPLICATION_COLUMNS)[number]): ApplicationFeature {
+  const base = { name: column.name, source: "applications", group: "application" as const };
+  const isProtected = PROTECTED_COLUMNS.has(column.name) ? { protected: true } : {};
+  if (column.kind === "text") {
+    const vocabulary = VOCABULARIES[column.name];
+    if (!vocabulary) throw new Error(`no vocabulary for categorical column ${column.name}`);
+    return {
+      definition: {
+        ...base,
+        kind: "categorical",
+        description: column.description,
+        vocabulary,
+        ...isProtected,
+      },
+      compute: (x) => x.code(column.name),
+    };
+  }
+  const description =
+    column.name === "DAYS_EMPLOYED"
+      ? `${column.description} (missing when not employed)`
+      : column.description;
+  return {
+    definition: { ...base, kind: "numeric", description, ...isProtected },
+    compute: (x) => x.num(column.name),
+  };
+}
+
+function derived(name: string, description: string, compute: (x: Inputs) => number): ApplicationFeature {
+  return {
+    definition: { name, kind: "numeric", source: "applications", group: "application", description },
+    compute,
+  };
+}
+
+const DERIVED: readonly ApplicationFeature[] = [
+  derived("app_credit_to_income", "Loan amount relative to the client's income", (x) =>
+    ratio(x.num("AMT_CREDIT"), x.num("AMT_INCOME_TOTAL")),
+  ),
+  derived("app_annuity_to_income", "Loan annuity relative to the client's income", (x) =>
+    ratio(x.num("AMT_ANNUITY"), x.num("AMT_INCOME_TOTAL")),
+  ),
+  derived("app_annuity_to_credit", "Loan annuity relative to the loan amount (repayment rate)", (x) =>
+    ratio(x.num("AMT_ANNUITY"), x.num("AMT_CREDIT")),
+  ),
+  derived("app_credit_to_annuity", "Loan amount relative to its annuity (length of the loan)", (x) =>
+    ratio(x.num("AMT_CREDIT"), x.num("AMT_ANNUITY")),
+  ),
+  derived("app_goods_to_credit", "Price of the goods relative to the loan amount", (x) =>
+    ratio(x.num("AMT_GOODS_PRICE"), x.num("AMT_CREDIT")),
+  ),
+  derived(
+    "app_credit_minus_goods",
+    "Loan amount above the price of the goods",
+    (x) => x.num("AMT_CREDIT") - x.num("AMT_GOODS_PRICE"),
+  ),
+  derived("app_income_per_family_member", "Income per family member", (x) =>
+    ratio(x.num("AMT_INCOME_TOTAL"), x.num("CNT_FAM_MEMBERS")),
+  ),
+  derived("app_income_per_child", "Income per child (plus one)", (x) =>
+    ratio(x.num("AMT_INCOME_TOTAL"), x.num("CNT_CHILDREN") + 1),
+  ),
+  derived("app_employed_to_age", "Share of the client's life spent in the current job", (x) =>
+    ratio(x.num("DAYS_EMPLOYED"), x.num("DAYS_BIRTH")),
+  ),
+  derived("app_not_employed", "Client reported no current employment", (x) => {
+    const days = x.recorded("DAYS_EMPLOYED");
+    return Number.isNaN(days) ? Number.NaN : Number(days === DAYS_SENTINEL);
+  }),
+  derived("app_registration_to_age", "Days since registration change relative to age", (x) =>
+    ratio(x.num("DAYS_REGISTRATION"), x.num("DAYS_BIRTH")),
+  ),
+  derived("app_id_publish_to_age", "Days since identity document change relative to age", (x) =>
+    ratio(x.num("DAYS_ID_PUBLISH"), x.num("DAYS_BIRTH")),
+  ),
+  derived("app_phone_change_to_age", "Days since phone change relative to age", (x) =>
+    ratio(x.num("DAYS_LAST_PHONE_CHANGE"), x.num("DAYS_BIRTH")),
+  ),
+  derived("app_car_age_to_age", "Age of the client's car relative to the client's age", (x) =>
+    ratio(x.num("OWN_CAR_AGE"), -x.num("DAYS_BIRTH") / 365.25),
+  ),
+  derived("app_ext_source_mean", "Mean of the external credit scores", (x) => mean(x.present(EXT_SOURCES))),
+  derived("app_ext_source_min", "Lowest external credit score", (x) => {
+    const xs = x.present(EXT_SOURCES);
+    return xs.length ? Math.min(...xs) : Number.NaN;
+  }),
+  derived("app_ext_source_max", "Highest external credit score", (x) => {
+    const xs = x.present(EXT_SOURCES);
+    return xs.length ? Math.max(...xs) : Number.NaN;
+  }),
+  derived("app_ext_source_std", "Spread of the external credit scores", (x) => {
+    const xs = x.present(EXT_SOURCES);
+    if (xs.length < 2) return Number.NaN;
+    const m = mean(xs);
+    return Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / (xs.length - 1));
+  }),
+  derived(
+    "app_ext_source_product",
+    "Product of the three external credit scores",
+    (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_2") * x.num("EXT_SOURCE_3"),
+  ),
+  derived(
+    "app_ext_source_count",
+    "How many external credit scores are known",
+    (x) => x.present(EXT_SOURCES).length,
+  ),
+  derived("app_document_count", "Number of documents the client provided", (x) => x.sum(DOCUMENT_FLAGS)),
+  derived("app_contact_count", "Number of contact channels the client gave", (x) => x.sum(CONTACT_FLAGS)),
+  derived("app_address_mismatches", "Number of mismatches between home, contact and work addresses", (x) =>
+    x.sum(ADDRESS_MISMATCH_FLAGS),
+  ),
+  derived("app_bureau_requests", "Enquiries to the credit bureau in the year before the application", (x) =>
+    x.sum(BUREAU_REQUESTS),
+  ),
+  derived("app_social_default_rate_30", "Share of the client's social circle that defaulted (30 days)", (x) =>
+    ratio(x.num("DEF_30_CNT_SOCIAL_CIRCLE"), x.num("OBS_30_CNT_SOCIAL_CIRCLE")),
+  ),
+];
+
+export const APPLICATION_FEATURES: readonly ApplicationFeature[] = [
+  ...APPLICATION_COLUMNS.map(raw),
+  ...DERIVED,
+];
+
+export const APPLICATION_FEATURE_DEFINITIONS: readonly FeatureDefinition[] = APPLICATION_FEATURES.map(
+  (f) => f.definition,
+);
+
+/** The application part of a feature vector, in APPLICATION_FEATURES order. */
+export function applicationFeatures(record: ApplicationRecord): Float64Array {
+  const inputs = new Inputs(record);
+  const out = new Float64Array(APPLICATION_FEATURES.length);
+  for (let i = 0; i < APPLICATION_FEATURES.length; i++) out[i] = APPLICATION_FEATURES[i]!.compute(inputs);
+  return out;
+}

@@ -1,0 +1,58 @@
+import { type Decision, type DecisionPolicy, decide } from "../../scoring/model-card.ts";
+import { auc } from "./metrics.ts";
+
+export interface FairnessSlice {
+  group: string;
+  count: number;
+  defaults: number;
+  auc: number | null;
+  approval_rate: number;
+  decline_rate: number;
+  mean_predicted: number;
+  observed_default_rate: number;
+}
+
+/**
+ * Per-group discrimination (AUC), outcomes (approval rate) and calibration (mean predicted vs observed
+ * default rate): how the model treats groups it must not use as inputs.
+ */
+export function fairnessSlices(
+  groups: readonly (string | null)[],
+  labels: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+  policy: Pick<DecisionPolicy, "approve_below" | "decline_from">,
+): FairnessSlice[] {
+  const members = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const key = g ?? "unknown";
+    members.set(key, [...(members.get(key) ?? []), i]);
+  });
+  return [...members.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([group, rows]) => {
+      const y = rows.map((r) => labels[r]!);
+      const p = rows.map((r) => probabilities[r]!);
+      const decisions: Decision[] = p.map((v) => decide(v, policy));
+      const defaults = y.reduce((s, v) => s + v, 0);
+      const a = auc(y, p);
+      return {
+        group,
+        count: rows.length,
+        defaults,
+        auc: Number.isNaN(a) ? null : a,
+        approval_rate: decisions.filter((d) => d === "approve").length / rows.length,
+        decline_rate: decisions.filter((d) => d === "decline").length / rows.length,
+        mean_predicted: p.reduce((s, v) => s + v, 0) / rows.length,
+        observed_default_rate: defaults / rows.length,
+      };
+    });
+}
+
+export function ageBand(years: number): string {
+  if (!Number.isFinite(years)) return "unknown";
+  if (years < 30) return "under 30";
+  if (years < 40) return "30-39";
+  if (years < 50) return "40-49";
+  if (years < 60) return "50-59";
+  return "60 and over";
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { UserError } from "../../lib/errors.ts";
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL("../config/model.config.json", import.meta.url));
+
+const probability = z.number().min(0).max(1);
+
+export const TrainingConfigSchema = z.strictObject({
+  config_version: z.literal(1),
+  description: z.string().optional(),
+  /** Base seed: CV repeats use seed, seed+1, ...; the final model uses seed. */
+  seed: z.number().int().min(0),
+  folds: z.number().int().min(2).max(20),
+  /** Keep CODE_GENDER and NAME_FAMILY_STATUS out of the model's inputs (ECOA / Reg B). */
+  exclude_protected: z.boolean(),
+  /** Train on every row twice, once with its history blanked, so new applicants score well. */
+  history_augmentation: z.boolean(),
+  early_stopping: z.strictObject({
+    holdout_fraction: z.number().gt(0).lt(0.5),
+    patience: z.number().int().min(1),
+    max_rounds: z.number().int().min(1),
+    /** The refit on all training rows runs best_iteration * refit_factor rounds. */
+    refit_factor: z.number().min(1).max(2),
+  }),
+  xgboost: z
+    .looseObject({ objective: z.literal("binary:logistic") })
+    .refine((p) => !("seed" in p), "xgboost.seed is set from the top-level seed"),
+  cost_model: z.strictObject({
+    interest_margin: z.number().positive(),
+    loss_given_default: z.number().positive(),
+    review_cost: z.number().min(0),
+    review_catch_rate: probability,
+    review_false_decline_rate: probability,
+  }),
+});
+
+export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
+
+export function loadTrainingConfig(path = DEFAULT_CONFIG_PATH): TrainingConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UserError(`cannot read training config ${path}: ${(error as Error).message}`);
+  }
+  const parsed = TrainingConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new UserError(`invalid training config ${path}: ${issues}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,264 @@
+import type { FeatureRegistry } from "../../features/registry.ts";
+import type { ProgressFactory } from "../../lib/progress.ts";
+import type { CardFeature, ModelCard } from "../../scoring/model-card.ts";
+import { ONNX_IO } from "../../scoring/onnx-model.ts";
+import { classHistograms, precisionRecallCurve, rocCurve } from "../evaluation/curves.ts";
+import { ageBand, fairnessSlices } from "../evaluation/fairness.ts";
+import {
+  auc,
+  brier,
+  calibrationBins,
+  expectedCalibrationError,
+  logLoss,
+  mean,
+  sd,
+} from "../evaluation/metrics.ts";
+import { exportOnnx, ML_OPSET, OPSET } from "../onnx/export-onnx.ts";
+import type { ReportData } from "../report/report-data.ts";
+import { ensembleFromXGBoostJson } from "../xgboost/ensemble-from-json.ts";
+import { xgboostVersion } from "../xgboost/native.ts";
+import { applyPlatt, fitPlatt } from "./calibration.ts";
+import type { TrainingConfig } from "./config.ts";
+import { type CrossValidation, crossValidate } from "./cross-validate.ts";
+import type { TrainingSet } from "./dataset.ts";
+import { fitWithEarlyStopping, matrixOf } from "./fit.ts";
+import { evaluatePolicy, optimisePolicy } from "./policy.ts";
+
+export interface TrainedModel {
+  onnx: Uint8Array;
+  /** The card without `version`, `created_at` and the ONNX hash, which publishing fills in. */
+  card: Omit<ModelCard, "version" | "created_at" | "onnx"> & { onnx: Omit<ModelCard["onnx"], "sha256"> };
+  report: ReportData;
+}
+
+/**
+ * Calibrate out-of-fold margins without using a row's own fold: Platt fitted on the other folds' rows,
+ * so the reported Brier score and ECE are honest.
+ */
+function crossFittedProbabilities(
+  cv: CrossValidation,
+  labels: Float32Array,
+  margins: Float64Array,
+  folds: number,
+) {
+  const out = new Float64Array(labels.length);
+  for (let k = 0; k < folds; k++) {
+    const train: number[] = [];
+    for (let r = 0; r < labels.length; r++) if (cv.fold[r] !== k) train.push(r);
+    const calibration = fitPlatt(
+      train.map((r) => labels[r]!),
+      train.map((r) => cv.oofMargin[r]!),
+    );
+    for (let r = 0; r < labels.length; r++)
+      if (cv.fold[r] === k) out[r] = applyPlatt(calibration, margins[r]!);
+  }
+  return out;
+}
+
+/** The policy's profit when its thresholds are chosen on the other folds: an honest profit estimate. */
+function crossFittedProfit(
+  cv: CrossValidation,
+  set: TrainingSet,
+  probabilities: Float64Array,
+  config: TrainingConfig,
+) {
+  let total = 0;
+  for (let k = 0; k < config.folds; k++) {
+    const fit: number[] = [];
+    const test: number[] = [];
+    for (let r = 0; r < set.rows; r++) (cv.fold[r] === k ? test : fit).push(r);
+    const pick = (rows: number[], a: ArrayLike<number>) => rows.map((r) => a[r]!);
+    const policy = optimisePolicy(
+      pick(fit, probabilities),
+      pick(fit, set.y),
+      pick(fit, set.credit),
+      config.cost_model,
+    );
+    total += evaluatePolicy(
+      policy,
+      pick(test, probabilities),
+      pick(test, set.y),
+      pick(test, set.credit),
+      config.cost_model,
+    ).profit;
+  }
+  return total;
+}
+
+export function trainModel(
+  set: TrainingSet,
+  registry: FeatureRegistry,
+  config: TrainingConfig,
+  seeds: number,
+  warehouse: string,
+  progress: ProgressFactory,
+): TrainedModel {
+  // 1. Honest evaluation: repeated stratified CV, early stopping inside the training folds.
+  const repeats: CrossValidation[] = [];
+  for (let s = 0; s < seeds; s++) repeats.push(crossValidate(set, config, config.seed + s, progress));
+  const first = repeats[0]!;
+
+  // 2. Calibration on out-of-fold margins; its quality measured cross-fitted.
+  const calibration = fitPlatt(set.y, first.oofMargin);
+  const probabilities = crossFittedProbabilities(first, set.y, first.oofMargin, config.folds);
+  const probabilitiesNoHistory = crossFittedProbabilities(
+    first,
+    set.y,
+    first.oofMarginNoHistory,
+    config.folds,
+  );
+
+  // 3. Decision policy: thresholds maximising profit on out-of-fold probabilities.
+  const policy = optimisePolicy(probabilities, set.y, set.credit, config.cost_model);
+  const outcome = evaluatePolicy(policy, probabilities, set.y, set.credit, config.cost_model);
+  const profitCrossFitted = crossFittedProfit(first, set, probabilities, config);
+
+  // 4. The served model: all labelled rows, early stopping on a holdout, refit.
+  const bar = progress({ label: "final model", total: config.early_stopping.max_rounds, unit: "rounds" });
+  const final = fitWithEarlyStopping(
+    set,
+    Array.from({ length: set.rows }, (_, i) => i),
+    config,
+    config.seed,
+    bar,
+  );
+  bar.stop();
+  const ensemble = ensembleFromXGBoostJson(final.booster.toJson(), set.features.length);
+  const onnx = exportOnnx(ensemble, calibration, "credit-edge");
+
+  // 5. Global importance: mean |SHAP| over the training rows, on the calibrated logit scale.
+  const all = matrixOf(
+    set,
+    Array.from({ length: set.rows }, (_, i) => i),
+    "plain",
+  );
+  const contributions = final.booster.predict(all, "contributions");
+  all.dispose();
+  final.booster.dispose();
+  const width = set.features.length + 1;
+  const importance = set.features
+    .map((f, j) => {
+      let sum = 0;
+      for (let r = 0; r < set.rows; r++) sum += Math.abs(contributions[r * width + j]!);
+      return {
+        feature: f.name,
+        description: f.description,
+        mean_abs_contribution: (calibration.slope * sum) / set.rows,
+      };
+    })
+    .sort((a, b) => b.mean_abs_contribution - a.mean_abs_contribution);
+
+  const ages = Array.from(set.ageYears, ageBand);
+  const byGender = fairnessSlices(set.gender, set.y, probabilities, policy);
+  const byAge = fairnessSlices(ages, set.y, probabilities, policy);
+  const perSeed = (f: (cv: CrossValidation) => number) => {
+    const values = repeats.map(f);
+    return { mean: mean(values), sd: sd(values), per_seed: values };
+  };
+  const positives = set.y.reduce((s, v) => s + v, 0);
+  const features: CardFeature[] = set.features.map((f) => ({
+    name: f.name,
+    type: f.kind,
+    group: f.group,
+    source: f.source,
+    description: f.description,
+    ...(f.vocabulary ? { vocabulary: [...f.vocabulary] } : {}),
+  }));
+  const excluded = config.exclude_protected
+    ? registry.features.filter((f) => f.protected).map((f) => f.name)
+    : [];
+
+  const card: TrainedModel["card"] = {
+    library: { name: "xgboost", version: xgboostVersion() },
+    objective: "binary:logistic",
+    training_data: { fingerprint: set.fingerprint, rows: set.rows, positives, warehouse },
+    features,
+    feature_schema_hash: registry.schemaHash,
+    packed_history_features: registry.features.filter((f) => f.group === "history").map((f) => f.name),
+    excluded_attributes: excluded,
+    calibration,
+    policy,
+    metrics: {
+      cv_auc: perSeed((cv) => cv.auc),
+      cv_auc_no_history: perSeed((cv) => cv.aucNoHistory),
+      brier: brier(set.y, probabilities),
+      ece: expectedCalibrationError(set.y, probabilities),
+      brier_no_history: brier(set.y, probabilitiesNoHistory),
+      ece_no_history: expectedCalibrationError(set.y, probabilitiesNoHistory),
+      log_loss: logLoss(set.y, probabilities),
+      protocol: {
+        cv: `${config.folds}-fold stratified CV repeated with fold seeds ${config.seed}..${config.seed + seeds - 1}; AUC of the pooled out-of-fold predictions`,
+        early_stopping: `on a stratified ${config.early_stopping.holdout_fraction} holdout of the training folds, then a refit on all training folds for ${config.early_stopping.refit_factor}x the best round count`,
+        no_history: "the same out-of-fold models scoring every row with all history features set to missing",
+        calibration:
+          "Platt scaling on out-of-fold margins of the first repeat; Brier and ECE (10 equal-count bins) cross-fitted by fold",
+        policy:
+          "thresholds maximising realised profit on out-of-fold calibrated probabilities; profit_cross_fitted picks thresholds on the other folds",
+      },
+      fold_auc: repeats.map((cv) => cv.foldAuc),
+      rounds: {
+        cv: repeats.map((cv) => cv.rounds),
+        final: final.rounds,
+        final_best_holdout: final.bestRounds,
+      },
+      policy_outcome: {
+        ...outcome,
+        profit_cross_fitted: profitCrossFitted,
+        approval_rate: outcome.approved / set.rows,
+        review_rate: outcome.reviewed / set.rows,
+        decline_rate: outcome.declined / set.rows,
+      },
+      fairness: { by_gender: byGender, by_age_band: byAge },
+    },
+    hyperparameters: {
+      ...config.xgboost,
+      seed: config.seed,
+      rounds: final.rounds,
+      history_augmentation: config.history_augmentation,
+    },
+    onnx: {
+      file: "model.onnx",
+      input: ONNX_IO.input,
+      output: ONNX_IO.probability,
+      trees: ensemble.trees.length,
+      opset: OPSET,
+      ml_opset: ML_OPSET,
+    },
+  };
+
+  const report: ReportData = {
+    roc: rocCurve(set.y, probabilities),
+    rocNoHistory: rocCurve(set.y, probabilitiesNoHistory),
+    pr: precisionRecallCurve(set.y, probabilities),
+    calibration: calibrationBins(set.y, probabilities, 10),
+    histograms: classHistograms(set.y, probabilities),
+    profitCurve: profitCurves(probabilities, set, config, policy),
+    importance: importance.slice(0, 30),
+    fairness: { byGender, byAge },
+    auc: auc(set.y, probabilities),
+  };
+  return { onnx, card, report };
+}
+
+/** Profit as each threshold moves while the other stays put. */
+function profitCurves(
+  probabilities: Float64Array,
+  set: TrainingSet,
+  config: TrainingConfig,
+  policy: { approve_below: number; decline_from: number },
+): ReportData["profitCurve"] {
+  const sorted = Float64Array.from(probabilities).sort();
+  const grid = Array.from(
+    { length: 101 },
+    (_, i) => sorted[Math.min(sorted.length - 1, Math.floor((i / 100) * (sorted.length - 1)))]!,
+  );
+  const at = (approve_below: number, decline_from: number) =>
+    evaluatePolicy({ approve_below, decline_from }, probabilities, set.y, set.credit, config.cost_model)
+      .profit;
+  return {
+    thresholds: grid,
+    declineFromVaried: grid.map((t) => at(Math.min(policy.approve_below, t), t)),
+    approveBelowVaried: grid.map((t) => at(t, Math.max(policy.decline_from, t))),
+    chosen: policy,
+  };
+}

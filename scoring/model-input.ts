@@ -1,0 +1,47 @@
+/**
+ * How the model's input row is assembled from the two halves of a client's features: the application
+ * features (computed per request) and the history features (precomputed, packed). Resolved once per
+ * model from names, then applied per row without lookups. Used by training, offline scoring and the Worker.
+ */
+export interface InputLayout {
+  readonly names: readonly string[];
+  /** Per input: index into the application features, or -1. */
+  readonly fromApplication: Int32Array;
+  /** Per input: index into the history vector, or -1. */
+  readonly fromHistory: Int32Array;
+}
+
+export function inputLayout(
+  inputNames: readonly string[],
+  applicationNames: readonly string[],
+  historyNames: readonly string[],
+): InputLayout {
+  const app = new Map(applicationNames.map((n, i) => [n, i]));
+  const history = new Map(historyNames.map((n, i) => [n, i]));
+  const fromApplication = new Int32Array(inputNames.length).fill(-1);
+  const fromHistory = new Int32Array(inputNames.length).fill(-1);
+  inputNames.forEach((name, i) => {
+    if (app.has(name)) fromApplication[i] = app.get(name)!;
+    else if (history.has(name)) fromHistory[i] = history.get(name)!;
+    else throw new Error(`model input ${name} is neither an application nor a history feature`);
+  });
+  return { names: inputNames, fromApplication, fromHistory };
+}
+
+/**
+ * Write one input row at `offset` of `out` (float32, as the model reads it). `history` null means the
+ * client has none (a new applicant): every history input is missing.
+ */
+export function fillInputRow(
+  layout: InputLayout,
+  application: ArrayLike<number>,
+  history: ArrayLike<number> | null,
+  out: Float32Array,
+  offset = 0,
+): void {
+  const { fromApplication, fromHistory } = layout;
+  for (let i = 0; i < fromApplication.length; i++) {
+    const a = fromApplication[i]!;
+    out[offset + i] = a >= 0 ? application[a]! : history ? history[fromHistory[i]!]! : Number.NaN;
+  }
+}
