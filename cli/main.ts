@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { registerFeatures } from "./commands/features.ts";
 import { registerIngest } from "./commands/ingest.ts";
+import { registerScore } from "./commands/score.ts";
+import { registerTrain } from "./commands/train.ts";
 
 const program = new Command("credit-edge")
   .description(
@@ -11,5 +13,7 @@ const program = new Command("credit-edge")
 
 registerIngest(program);
 registerFeatures(program);
+registerTrain(program);
+registerScore(program);
 
 await program.parseAsync(process.argv);

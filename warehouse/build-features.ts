@@ -27,7 +27,7 @@ export async function buildFeatures(warehouse: Warehouse, progress: ProgressFact
     bar.stop();
   }
   const registry = await registryFromWarehouse(warehouse, files);
-  await saveRegistry(warehouse, registry);
+  await saveRegistry(warehouse, registry, new Date());
   const count = await warehouse.query(`SELECT COUNT(*) FROM ${CLIENT_FEATURES_TABLE}`);
   return { registry, tables, clients: Number(count.rows[0]?.[0] ?? 0) };
 }

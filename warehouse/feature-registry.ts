@@ -52,9 +52,10 @@ const REGISTRY_COLUMNS: readonly NewColumn[] = [
   { name: "vocabulary", kind: "text" },
   { name: "is_protected", kind: "bool" },
   { name: "schema_hash", kind: "text" },
+  { name: "built_at", kind: "text" },
 ];
 
-export async function saveRegistry(warehouse: Warehouse, registry: FeatureRegistry): Promise<void> {
+export async function saveRegistry(warehouse: Warehouse, registry: FeatureRegistry, builtAt: Date): Promise<void> {
   const rows = registry.features.map((f, position) => [
     position,
     f.name,
@@ -65,18 +66,19 @@ export async function saveRegistry(warehouse: Warehouse, registry: FeatureRegist
     f.vocabulary ? JSON.stringify(f.vocabulary) : null,
     f.protected === true,
     registry.schemaHash,
+    builtAt.toISOString(),
   ]);
   await warehouse.writeTable(FEATURE_REGISTRY_TABLE, REGISTRY_COLUMNS, rows);
 }
 
 /** Read the registry back, checking its stored hash against the one its definitions give. */
-export async function loadRegistry(warehouse: Warehouse): Promise<FeatureRegistry> {
+export async function loadRegistry(warehouse: Warehouse): Promise<FeatureRegistry & { builtAt: string }> {
   const columns = await warehouse.columns(FEATURE_REGISTRY_TABLE);
   if (columns.length === 0) {
     throw new UserError(`no feature registry in ${warehouse.location}: run \`credit-edge features\` first`);
   }
   const page = await warehouse.query(
-    `SELECT name, kind, feature_group, source, description, vocabulary, is_protected, schema_hash FROM ${FEATURE_REGISTRY_TABLE} ORDER BY position`,
+    `SELECT name, kind, feature_group, source, description, vocabulary, is_protected, schema_hash, built_at FROM ${FEATURE_REGISTRY_TABLE} ORDER BY position`,
   );
   const features: FeatureDefinition[] = page.rows.map(
     ([name, kind, group, source, description, vocabulary, prot]) => ({
@@ -96,5 +98,5 @@ export async function loadRegistry(warehouse: Warehouse): Promise<FeatureRegistr
       `feature registry in ${warehouse.location} is inconsistent (stored hash ${String(stored)}, computed ${registry.schemaHash}): re-run \`credit-edge features\``,
     );
   }
-  return registry;
+  return { ...registry, builtAt: String(page.rows[0]?.[8]) };
 }

@@ -79,6 +79,8 @@ const BUREAU_REQUESTS = APPLICATION_COLUMNS.filter((c) => c.name.startsWith("AMT
   (c) => c.name,
 );
 
+const HOUSING_AVG = APPLICATION_COLUMNS.filter((c) => c.name.endsWith("_AVG")).map((c) => c.name);
+
 /** Protected attributes (ECOA / Reg B): sex and marital status. */
 export const PROTECTED_COLUMNS: ReadonlySet<string> = new Set(["CODE_GENDER", "NAME_FAMILY_STATUS"]);
 
@@ -195,13 +197,49 @@ const DERIVED: readonly ApplicationFeature[] = [
   derived("app_bureau_requests", "Enquiries to the credit bureau in the year before the application", (x) =>
     x.sum(BUREAU_REQUESTS),
   ),
+  derived("app_ext_source_weighted", "External credit scores weighted 2:1:3 (known scores only)", (x) => {
+    const weights = [2, 1, 3];
+    let sum = 0;
+    let weight = 0;
+    EXT_SOURCES.forEach((c, i) => {
+      const v = x.num(c);
+      if (!Number.isNaN(v)) {
+        sum += weights[i]! * v;
+        weight += weights[i]!;
+      }
+    });
+    return weight > 0 ? sum / weight : Number.NaN;
+  }),
+  derived("app_ext_source_2x3", "Product of external credit scores 2 and 3", (x) => x.num("EXT_SOURCE_2") * x.num("EXT_SOURCE_3")),
+  derived("app_ext_source_1x2", "Product of external credit scores 1 and 2", (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_2")),
+  derived("app_ext_source_1x3", "Product of external credit scores 1 and 3", (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_3")),
+  derived("app_housing_known", "How many facts about the client's building are known", (x) =>
+    x.present(HOUSING_AVG).length,
+  ),
+  derived("app_annuity_to_income_per_member", "Annuity relative to income per family member", (x) =>
+    ratio(x.num("AMT_ANNUITY"), ratio(x.num("AMT_INCOME_TOTAL"), x.num("CNT_FAM_MEMBERS"))),
+  ),
+  derived("app_children_share", "Share of the family that are children", (x) =>
+    ratio(x.num("CNT_CHILDREN"), x.num("CNT_FAM_MEMBERS")),
+  ),
+  derived("app_income_to_age", "Income relative to the client's age", (x) =>
+    ratio(x.num("AMT_INCOME_TOTAL"), -x.num("DAYS_BIRTH")),
+  ),
+  derived("app_credit_to_age", "Loan amount relative to the client's age", (x) =>
+    ratio(x.num("AMT_CREDIT"), -x.num("DAYS_BIRTH")),
+  ),
   derived("app_social_default_rate_30", "Share of the client's social circle that defaulted (30 days)", (x) =>
     ratio(x.num("DEF_30_CNT_SOCIAL_CIRCLE"), x.num("OBS_30_CNT_SOCIAL_CIRCLE")),
   ),
 ];
 
+// The building block repeats 14 measures as average, mode and median; the three are near-duplicates, and
+// at this data size the copies only dilute column sampling. The averages stay (plus TOTALAREA_MODE and
+// the categorical *_MODE columns, which have no average).
+const DUPLICATE_BUILDING_STATS = /^(?!TOTALAREA).*_(MODE|MEDI)$/;
+
 export const APPLICATION_FEATURES: readonly ApplicationFeature[] = [
-  ...APPLICATION_COLUMNS.map(raw),
+  ...APPLICATION_COLUMNS.filter((c) => c.kind === "text" || !DUPLICATE_BUILDING_STATS.test(c.name)).map(raw),
   ...DERIVED,
 ];
 

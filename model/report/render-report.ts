@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import type { ReportData } from "./report-data.ts";
 
 /** Chart.js's UMD build, inlined so the report opens offline. */
 function chartJsSource(): string {
-  const require = createRequire(import.meta.url);
-  return readFileSync(require.resolve("chart.js/dist/chart.umd.min.js"), "utf8");
+  // chart.js exports no subpath for its UMD build: find it beside the package's main entry.
+  const main = createRequire(import.meta.url).resolve("chart.js");
+  return readFileSync(join(dirname(main), "chart.umd.min.js"), "utf8");
 }
 
 const escapeHtml = (s: string) =>

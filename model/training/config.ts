@@ -17,6 +17,8 @@ export const TrainingConfigSchema = z.strictObject({
   exclude_protected: z.boolean(),
   /** Train on every row twice, once with its history blanked, so new applicants score well. */
   history_augmentation: z.boolean(),
+  /** Training weight of the history-blanked copies relative to the rows as recorded. */
+  masked_copy_weight: z.number().positive().default(1),
   early_stopping: z.strictObject({
     holdout_fraction: z.number().gt(0).lt(0.5),
     patience: z.number().int().min(1),

@@ -14,7 +14,9 @@ export interface CrossValidation {
   fold: Int32Array;
   auc: number;
   aucNoHistory: number;
+  /** Per fold: AUC of that fold's rows as recorded and with history blanked. */
   foldAuc: number[];
+  foldAucNoHistory: number[];
   rounds: number[];
 }
 
@@ -28,6 +30,7 @@ export function crossValidate(
   const oofMargin = new Float64Array(set.rows);
   const oofMarginNoHistory = new Float64Array(set.rows);
   const foldAuc: number[] = [];
+  const foldAucNoHistory: number[] = [];
   const rounds: number[] = [];
   for (let k = 0; k < config.folds; k++) {
     const train: number[] = [];
@@ -46,12 +49,9 @@ export function crossValidate(
       oofMargin[row] = margins.plain[i]!;
       oofMarginNoHistory[row] = margins.masked[i]!;
     });
-    foldAuc.push(
-      auc(
-        test.map((r) => set.y[r]!),
-        Array.from(margins.plain),
-      ),
-    );
+    const labels = test.map((r) => set.y[r]!);
+    foldAuc.push(auc(labels, margins.plain));
+    foldAucNoHistory.push(auc(labels, margins.masked));
     rounds.push(fit.rounds);
   }
   return {
@@ -62,6 +62,7 @@ export function crossValidate(
     auc: auc(set.y, oofMargin),
     aucNoHistory: auc(set.y, oofMarginNoHistory),
     foldAuc,
+    foldAucNoHistory,
     rounds,
   };
 }

@@ -179,15 +179,17 @@ export function trainModel(
     calibration,
     policy,
     metrics: {
-      cv_auc: perSeed((cv) => cv.auc),
-      cv_auc_no_history: perSeed((cv) => cv.aucNoHistory),
+      cv_auc: perSeed((cv) => mean(cv.foldAuc)),
+      cv_auc_no_history: perSeed((cv) => mean(cv.foldAucNoHistory)),
+      cv_auc_pooled: perSeed((cv) => cv.auc),
+      cv_auc_no_history_pooled: perSeed((cv) => cv.aucNoHistory),
       brier: brier(set.y, probabilities),
       ece: expectedCalibrationError(set.y, probabilities),
       brier_no_history: brier(set.y, probabilitiesNoHistory),
       ece_no_history: expectedCalibrationError(set.y, probabilitiesNoHistory),
       log_loss: logLoss(set.y, probabilities),
       protocol: {
-        cv: `${config.folds}-fold stratified CV repeated with fold seeds ${config.seed}..${config.seed + seeds - 1}; AUC of the pooled out-of-fold predictions`,
+        cv: `${config.folds}-fold stratified CV repeated with fold seeds ${config.seed}..${config.seed + seeds - 1}; cv_auc is the mean of the folds' AUCs per seed, cv_auc_pooled the AUC of all out-of-fold predictions pooled`,
         early_stopping: `on a stratified ${config.early_stopping.holdout_fraction} holdout of the training folds, then a refit on all training folds for ${config.early_stopping.refit_factor}x the best round count`,
         no_history: "the same out-of-fold models scoring every row with all history features set to missing",
         calibration:
@@ -196,6 +198,7 @@ export function trainModel(
           "thresholds maximising realised profit on out-of-fold calibrated probabilities; profit_cross_fitted picks thresholds on the other folds",
       },
       fold_auc: repeats.map((cv) => cv.foldAuc),
+      fold_auc_no_history: repeats.map((cv) => cv.foldAucNoHistory),
       rounds: {
         cv: repeats.map((cv) => cv.rounds),
         final: final.rounds,

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { UserError } from "../../lib/errors.ts";
+import type { ModelCard } from "../../scoring/model-card.ts";
+import { ONNX_IO, readOnnxModel } from "../../scoring/onnx-model.ts";
+import { type ProbabilityModel, Scorer } from "../../scoring/scorer.ts";
+import { TreeExplainer } from "../../scoring/treeshap.ts";
+import { ARTIFACTS_DIR } from "../publish/write-artifacts.ts";
+
+/** The ONNX graph in onnxruntime-node: the offline twin of the Worker's onnxruntime-web session. */
+export class OnnxNodeModel implements ProbabilityModel {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async load(bytes: Uint8Array): Promise<OnnxNodeModel> {
+    return new OnnxNodeModel(await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 }));
+  }
+
+  async probabilities(inputs: Float32Array, rows: number): Promise<Float32Array> {
+    const width = inputs.length / rows;
+    const output = await this.session.run({
+      [ONNX_IO.input]: new ort.Tensor("float32", inputs, [rows, width]),
+    });
+    return output[ONNX_IO.probability]!.data as Float32Array;
+  }
+}
+
+export interface LoadedArtifacts {
+  card: ModelCard;
+  onnx: Uint8Array;
+}
+
+export function readArtifacts(dir = ARTIFACTS_DIR): LoadedArtifacts {
+  try {
+    const card = JSON.parse(readFileSync(join(dir, "model.json"), "utf8")) as ModelCard;
+    const onnx = new Uint8Array(readFileSync(join(dir, card.onnx.file)));
+    return { card, onnx };
+  } catch (error) {
+    throw new UserError(`no usable model in ${dir} (${(error as Error).message}): run \`credit-edge train\``);
+  }
+}
+
+/** A Scorer over the published artifacts; with `explain`, TreeSHAP reasons come from the same graph. */
+export async function loadScorer(options: { dir?: string; explain?: boolean } = {}): Promise<Scorer> {
+  const { card, onnx } = readArtifacts(options.dir);
+  const explainer = options.explain ? new TreeExplainer(readOnnxModel(onnx).ensemble) : undefined;
+  return new Scorer(card, await OnnxNodeModel.load(onnx), explainer);
+}
