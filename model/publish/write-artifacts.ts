@@ -6,6 +6,9 @@ import type { ModelCard } from "../../scoring/model-card.ts";
 import { renderReport } from "../report/render-report.ts";
 import type { TrainedModel } from "../training/train-model.ts";
 
+/** XGBoost's native model, kept beside the ONNX export so parity can be checked without retraining. */
+export const BOOSTER_FILE = "booster.json";
+
 export const ARTIFACTS_DIR = fileURLToPath(new URL("../artifacts", import.meta.url));
 
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
@@ -18,7 +21,7 @@ function writeFileAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /**
- * Publish a trained model: model.onnx, model.json (the card) and report.html. The version is a content
+ * Publish a trained model: model.onnx, booster.json, model.json (the card) and report.html. The version is a content
  * hash, and `created_at` is kept when the version is unchanged, so retraining on the same data, config
  * and seed rewrites identical files.
  */
@@ -34,6 +37,7 @@ export function writeArtifacts(trained: TrainedModel, dir = ARTIFACTS_DIR): Mode
     previous.version === version && previous.created_at ? previous.created_at : new Date().toISOString();
   const card: ModelCard = { version, created_at: createdAt, ...body };
   writeFileAtomic(join(dir, "model.onnx"), trained.onnx);
+  writeFileAtomic(join(dir, BOOSTER_FILE), trained.boosterJson);
   writeFileAtomic(join(dir, "report.html"), renderReport(card, trained.report));
   // The card last: its presence with a new version means the other two are already in place.
   writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`);

@@ -26,6 +26,8 @@ import { evaluatePolicy, optimisePolicy } from "./policy.ts";
 
 export interface TrainedModel {
   onnx: Uint8Array;
+  /** XGBoost's own JSON model: the reference the ONNX export is checked against. */
+  boosterJson: string;
   /** The card without `version`, `created_at` and the ONNX hash, which publishing fills in. */
   card: Omit<ModelCard, "version" | "created_at" | "onnx"> & { onnx: Omit<ModelCard["onnx"], "sha256"> };
   report: ReportData;
@@ -123,7 +125,8 @@ export function trainModel(
     bar,
   );
   bar.stop();
-  const ensemble = ensembleFromXGBoostJson(final.booster.toJson(), set.features.length);
+  const boosterJson = final.booster.toJson();
+  const ensemble = ensembleFromXGBoostJson(boosterJson, set.features.length);
   const onnx = exportOnnx(ensemble, calibration, "credit-edge");
 
   // 5. Global importance: mean |SHAP| over the training rows, on the calibrated logit scale.
@@ -240,7 +243,7 @@ export function trainModel(
     fairness: { byGender, byAge },
     auc: auc(set.y, probabilities),
   };
-  return { onnx, card, report };
+  return { onnx, boosterJson, card, report };
 }
 
 /** Profit as each threshold moves while the other stays put. */

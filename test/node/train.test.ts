@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTrainingConfig } from "../../model/training/config.ts";
+import type { ModelCard } from "../../scoring/model-card.ts";
+import { runCli } from "../support/run-cli.ts";
+import { copySampleWarehouse } from "../support/sample-warehouse.ts";
+
+// A quick configuration (few, large steps) so the whole train command runs in seconds; everything else
+// (protocol, calibration, policy, export, card, report) is the real thing.
+let dir: string;
+let env: Record<string, string>;
+let config: string;
+let first: { code: number | null; stdout: string; stderr: string };
+
+const files = ["model.onnx", "booster.json", "model.json", "report.html"];
+const read = (out: string, file: string) => readFileSync(join(dir, out, file));
+const card = (out: string) => JSON.parse(read(out, "model.json").toString()) as ModelCard;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "train-test-"));
+  env = { CREDIT_EDGE_DUCKDB: await copySampleWarehouse(join(dir, "warehouse")) };
+  const quick = loadTrainingConfig();
+  quick.xgboost = { ...quick.xgboost, eta: 0.3 };
+  quick.early_stopping = { ...quick.early_stopping, patience: 10, max_rounds: 60 };
+  config = join(dir, "quick.json");
+  writeFileSync(config, JSON.stringify(quick));
+  first = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "a")], env);
+}, 600_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("credit-edge train", () => {
+  it("writes the ONNX model, booster, card and report", () => {
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/CV AUC 0\.\d{4} ± 0\.\d{4}, history masked 0\.\d{4}/);
+    for (const file of files) expect(read("a", file).length).toBeGreaterThan(0);
+  });
+
+  it("fills every key of the model card", () => {
+    const c = card("a");
+    expect(c.version).toMatch(/^m-[0-9a-f]{12}$/);
+    expect(Date.parse(c.created_at)).not.toBeNaN();
+    expect(c.library.name).toBe("xgboost");
+    expect(c.library.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(c.training_data.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(c.training_data.rows).toBe(5000);
+    expect(c.training_data.positives).toBeGreaterThan(0);
+    expect(c.features.length).toBeGreaterThan(500);
+    expect(c.features.find((f) => f.type === "categorical")?.vocabulary?.length).toBeGreaterThan(1);
+    expect(c.feature_schema_hash).toMatch(/^fs-/);
+    expect(c.policy.approve_below).toBeLessThanOrEqual(c.policy.decline_from);
+    expect(c.policy.cost_model.interest_margin).toBeGreaterThan(0);
+    for (const key of ["cv_auc", "cv_auc_no_history"] as const) {
+      expect(c.metrics[key].per_seed).toHaveLength(2);
+      expect(c.metrics[key].mean).toBeGreaterThan(0.65);
+      expect(c.metrics[key].sd).toBeGreaterThanOrEqual(0);
+    }
+    expect(c.metrics.brier).toBeGreaterThan(0);
+    expect(c.metrics.brier).toBeLessThan(0.1);
+    expect(c.metrics.ece).toBeGreaterThanOrEqual(0);
+    expect(c.metrics.ece).toBeLessThan(0.05);
+  });
+
+  it("keeps the protected attributes out of the inputs, and says so", () => {
+    const c = card("a");
+    expect(c.excluded_attributes.sort()).toEqual(["CODE_GENDER", "NAME_FAMILY_STATUS"]);
+    for (const name of c.excluded_attributes) expect(c.features.map((f) => f.name)).not.toContain(name);
+    const fairness = c.metrics.fairness as { by_gender: { group: string }[] };
+    expect(fairness.by_gender.map((s) => s.group)).toEqual(expect.arrayContaining(["F", "M"]));
+  });
+
+  it("regenerates identical artifacts for the same data, config and seed", async () => {
+    const again = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "a")], env);
+    expect(again.code).toBe(0);
+    const second = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "b")], env);
+    expect(second.code).toBe(0);
+    for (const file of ["model.onnx", "booster.json", "report.html"])
+      expect(read("b", file).equals(read("a", file)), file).toBe(true);
+    const { created_at: _a, ...cardA } = card("a");
+    const { created_at: _b, ...cardB } = card("b");
+    expect(cardB).toEqual(cardA);
+  }, 900_000);
+
+  it("explains a bad config and exits non-zero", async () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ ...loadTrainingConfig(), folds: 1 }));
+    const result = await runCli(["train", "--config", bad, "--out", join(dir, "c")], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/invalid training config .*bad\.json: folds: /);
+  });
+});
