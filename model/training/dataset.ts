@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
-import { APPLICATION_COLUMNS, type ApplicationRecord } from "../../features/application/columns.ts";
 import { APPLICATION_FEATURE_DEFINITIONS, applicationFeatures } from "../../features/application/features.ts";
 import type { FeatureDefinition, FeatureRegistry } from "../../features/registry.ts";
 import type { ProgressFactory } from "../../lib/progress.ts";
 import { fillInputRow, type InputLayout, inputLayout } from "../../scoring/model-input.ts";
+import {
+  clientSnapshotSql,
+  recordFromRow,
+  SNAPSHOT_HISTORY_OFFSET,
+} from "../../warehouse/client-snapshot.ts";
 import { CLIENT_FEATURES_TABLE } from "../../warehouse/feature-sql.ts";
-import type { Value, Warehouse } from "../../warehouse/warehouse.ts";
+import type { Warehouse } from "../../warehouse/warehouse.ts";
 
 /** The labelled clients as a dense float32 matrix in model input order, plus what evaluation needs. */
 export interface TrainingSet {
@@ -31,22 +35,8 @@ export function modelInputs(registry: FeatureRegistry, excludeProtected: boolean
   return registry.features.filter((f) => !(excludeProtected && f.protected));
 }
 
-/** The query that joins each application with its history features, in a fixed order. */
-export function clientSnapshotSql(historyNames: readonly string[], where = ""): string {
-  const app = APPLICATION_COLUMNS.map((c) => `a.${c.name}`).join(", ");
-  const history = historyNames.map((n) => `f.${n}`).join(", ");
-  return `SELECT a.SK_ID_CURR, a.TARGET, ${app}${history ? `, ${history}` : ""} FROM applications a JOIN ${CLIENT_FEATURES_TABLE} f USING (SK_ID_CURR) ${where} ORDER BY a.SK_ID_CURR`;
-}
-
-/** Turn one snapshot row's application columns into a record (values start after SK_ID_CURR, TARGET). */
-export function recordFromRow(row: readonly Value[], offset = 2): ApplicationRecord {
-  const record: Record<string, number | string | null> = {};
-  for (let c = 0; c < APPLICATION_COLUMNS.length; c++) {
-    const v = row[offset + c];
-    record[APPLICATION_COLUMNS[c]!.name] = v === undefined || typeof v === "boolean" ? null : v;
-  }
-  return record;
-}
+// The snapshot query moved to warehouse/client-snapshot.ts (sync reads it too); re-exported for importers.
+export { clientSnapshotSql, recordFromRow };
 
 export async function loadTrainingSet(
   warehouse: Warehouse,
@@ -72,7 +62,7 @@ export async function loadTrainingSet(
   const credit = new Float64Array(rows);
   const ageYears = new Float64Array(rows);
   const gender: (string | null)[] = new Array(rows);
-  const historyStart = 2 + APPLICATION_COLUMNS.length;
+  const historyStart = SNAPSHOT_HISTORY_OFFSET;
   const history = new Float64Array(historyNames.length);
   const bar = progress({ label: "load training data", total: rows, unit: "rows" });
   let r = 0;

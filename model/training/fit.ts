@@ -8,26 +8,17 @@ import type { TrainingSet } from "./dataset.ts";
 export type RowCopies = "plain" | "masked" | "both";
 
 /** A DMatrix of the given rows (and their history-blanked copies), with labels. */
-export function matrixOf(
-  set: TrainingSet,
-  rows: readonly number[],
-  copies: RowCopies,
-  maskedWeight = 1,
-): DMatrix {
+export function matrixOf(set: TrainingSet, rows: readonly number[], copies: RowCopies): DMatrix {
   const width = set.features.length;
   const plain = copies !== "masked";
   const masked = copies !== "plain";
   const n = rows.length * (plain && masked ? 2 : 1);
   const X = new Float32Array(n * width);
   const y = new Float32Array(n);
-  const weights = maskedWeight !== 1 ? new Float32Array(n).fill(1) : undefined;
   let out = 0;
   const put = (row: number, blank: boolean) => {
     X.set(set.X.subarray(row * width, (row + 1) * width), out * width);
-    if (blank) {
-      for (const h of set.historyInputs) X[out * width + h] = Number.NaN;
-      if (weights) weights[out] = maskedWeight;
-    }
+    if (blank) for (const h of set.historyInputs) X[out * width + h] = Number.NaN;
     y[out] = set.y[row]!;
     out++;
   };
@@ -35,7 +26,7 @@ export function matrixOf(
     if (plain) put(row, false);
     if (masked) put(row, true);
   }
-  return new DMatrix(X, n, width, y, weights);
+  return new DMatrix(X, n, width, y);
 }
 
 function boosterParams(config: TrainingConfig, seed: number): Record<string, string | number> {
@@ -62,12 +53,14 @@ export function fitWithEarlyStopping(
   progress?: Progress,
 ): FitResult {
   const copies: RowCopies = config.history_augmentation ? "both" : "plain";
-  const { holdout_fraction, patience, max_rounds, refit_factor } = config.early_stopping;
+  const { holdout_fraction, patience, max_rounds, refit, refit_factor } = config.early_stopping;
   const holdout = stratifiedHoldout(rows, set.y, holdout_fraction, seed);
-  const fitRows = rows.filter((r) => !holdout.has(r));
-  const weight = config.masked_copy_weight;
-  const dtrain = matrixOf(set, fitRows, copies, weight);
-  const dvalid = matrixOf(set, [...holdout], copies, weight);
+  const dtrain = matrixOf(
+    set,
+    rows.filter((r) => !holdout.has(r)),
+    copies,
+  );
+  const dvalid = matrixOf(set, [...holdout], copies);
   const metric = String(config.xgboost.eval_metric ?? "logloss");
   const lowerIsBetter = metric !== "auc";
   let best = lowerIsBetter ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
@@ -86,6 +79,8 @@ export function fitWithEarlyStopping(
       progress?.status(`${metric} ${score.toFixed(5)} (best ${best.toFixed(5)} @ ${bestRounds})`);
       if (round + 1 - bestRounds >= patience) break;
     }
+    // With plenty of data the held-out share costs nothing: keep the early-stopped model itself.
+    if (!refit) return { booster: probe.slice(bestRounds), bestRounds, rounds: bestRounds };
   } finally {
     probe.dispose();
     dtrain.dispose();
@@ -93,7 +88,7 @@ export function fitWithEarlyStopping(
   }
 
   const rounds = Math.max(1, Math.round(bestRounds * refit_factor));
-  const dall = matrixOf(set, rows, copies, weight);
+  const dall = matrixOf(set, rows, copies);
   const booster = Booster.create(boosterParams(config, seed), [dall]);
   try {
     for (let round = 0; round < rounds; round++) booster.updateOneIter(round, dall);

@@ -17,11 +17,17 @@ import { exportOnnx, ML_OPSET, OPSET } from "../onnx/export-onnx.ts";
 import type { ReportData } from "../report/report-data.ts";
 import { ensembleFromXGBoostJson } from "../xgboost/ensemble-from-json.ts";
 import { xgboostVersion } from "../xgboost/native.ts";
-import { applyPlatt, fitPlatt } from "./calibration.ts";
-import type { TrainingConfig } from "./config.ts";
+import { fitPlatt } from "./calibration.ts";
+import { evaluatedFolds, type TrainingConfig } from "./config.ts";
 import { type CrossValidation, crossValidate } from "./cross-validate.ts";
 import type { TrainingSet } from "./dataset.ts";
 import { fitWithEarlyStopping, matrixOf } from "./fit.ts";
+import {
+  crossFittedProbabilities,
+  crossFittedProfit,
+  type OutOfFoldSample,
+  outOfFoldSample,
+} from "./out-of-fold.ts";
 import { evaluatePolicy, optimisePolicy } from "./policy.ts";
 
 export interface TrainedModel {
@@ -31,60 +37,6 @@ export interface TrainedModel {
   /** The card without `version`, `created_at` and the ONNX hash, which publishing fills in. */
   card: Omit<ModelCard, "version" | "created_at" | "onnx"> & { onnx: Omit<ModelCard["onnx"], "sha256"> };
   report: ReportData;
-}
-
-/**
- * Calibrate out-of-fold margins without using a row's own fold: Platt fitted on the other folds' rows,
- * so the reported Brier score and ECE are honest.
- */
-function crossFittedProbabilities(
-  cv: CrossValidation,
-  labels: Float32Array,
-  margins: Float64Array,
-  folds: number,
-) {
-  const out = new Float64Array(labels.length);
-  for (let k = 0; k < folds; k++) {
-    const train: number[] = [];
-    for (let r = 0; r < labels.length; r++) if (cv.fold[r] !== k) train.push(r);
-    const calibration = fitPlatt(
-      train.map((r) => labels[r]!),
-      train.map((r) => cv.oofMargin[r]!),
-    );
-    for (let r = 0; r < labels.length; r++)
-      if (cv.fold[r] === k) out[r] = applyPlatt(calibration, margins[r]!);
-  }
-  return out;
-}
-
-/** The policy's profit when its thresholds are chosen on the other folds: an honest profit estimate. */
-function crossFittedProfit(
-  cv: CrossValidation,
-  set: TrainingSet,
-  probabilities: Float64Array,
-  config: TrainingConfig,
-) {
-  let total = 0;
-  for (let k = 0; k < config.folds; k++) {
-    const fit: number[] = [];
-    const test: number[] = [];
-    for (let r = 0; r < set.rows; r++) (cv.fold[r] === k ? test : fit).push(r);
-    const pick = (rows: number[], a: ArrayLike<number>) => rows.map((r) => a[r]!);
-    const policy = optimisePolicy(
-      pick(fit, probabilities),
-      pick(fit, set.y),
-      pick(fit, set.credit),
-      config.cost_model,
-    );
-    total += evaluatePolicy(
-      policy,
-      pick(test, probabilities),
-      pick(test, set.y),
-      pick(test, set.credit),
-      config.cost_model,
-    ).profit;
-  }
-  return total;
 }
 
 export function trainModel(
@@ -101,19 +53,15 @@ export function trainModel(
   const first = repeats[0]!;
 
   // 2. Calibration on out-of-fold margins; its quality measured cross-fitted.
-  const calibration = fitPlatt(set.y, first.oofMargin);
-  const probabilities = crossFittedProbabilities(first, set.y, first.oofMargin, config.folds);
-  const probabilitiesNoHistory = crossFittedProbabilities(
-    first,
-    set.y,
-    first.oofMarginNoHistory,
-    config.folds,
-  );
+  const sample = outOfFoldSample(set, first);
+  const calibration = fitPlatt(sample.y, sample.margin);
+  const probabilities = crossFittedProbabilities(sample, sample.margin);
+  const probabilitiesNoHistory = crossFittedProbabilities(sample, sample.marginNoHistory);
 
   // 3. Decision policy: thresholds maximising profit on out-of-fold probabilities.
-  const policy = optimisePolicy(probabilities, set.y, set.credit, config.cost_model);
-  const outcome = evaluatePolicy(policy, probabilities, set.y, set.credit, config.cost_model);
-  const profitCrossFitted = crossFittedProfit(first, set, probabilities, config);
+  const policy = optimisePolicy(probabilities, sample.y, sample.credit, config.cost_model);
+  const outcome = evaluatePolicy(policy, probabilities, sample.y, sample.credit, config.cost_model);
+  const profitCrossFitted = crossFittedProfit(sample, probabilities, config.cost_model);
 
   // 4. The served model: all labelled rows, early stopping on a holdout, refit.
   const bar = progress({ label: "final model", total: config.early_stopping.max_rounds, unit: "rounds" });
@@ -129,31 +77,28 @@ export function trainModel(
   const ensemble = ensembleFromXGBoostJson(boosterJson, set.features.length);
   const onnx = exportOnnx(ensemble, calibration, "credit-edge");
 
-  // 5. Global importance: mean |SHAP| over the training rows, on the calibrated logit scale.
-  const all = matrixOf(
-    set,
-    Array.from({ length: set.rows }, (_, i) => i),
-    "plain",
-  );
-  const contributions = final.booster.predict(all, "contributions");
-  all.dispose();
+  // 5. Global importance: mean |SHAP| over (a fixed sample of) the training rows, in calibrated log-odds.
+  const step = Math.max(1, Math.floor(set.rows / config.importance_rows));
+  const explained = Array.from({ length: Math.ceil(set.rows / step) }, (_, i) => i * step);
+  const matrix = matrixOf(set, explained, "plain");
+  const contributions = final.booster.predict(matrix, "contributions");
+  matrix.dispose();
   final.booster.dispose();
   const width = set.features.length + 1;
   const importance = set.features
     .map((f, j) => {
       let sum = 0;
-      for (let r = 0; r < set.rows; r++) sum += Math.abs(contributions[r * width + j]!);
+      for (let r = 0; r < explained.length; r++) sum += Math.abs(contributions[r * width + j]!);
       return {
         feature: f.name,
         description: f.description,
-        mean_abs_contribution: (calibration.slope * sum) / set.rows,
+        mean_abs_contribution: (calibration.slope * sum) / explained.length,
       };
     })
     .sort((a, b) => b.mean_abs_contribution - a.mean_abs_contribution);
 
-  const ages = Array.from(set.ageYears, ageBand);
-  const byGender = fairnessSlices(set.gender, set.y, probabilities, policy);
-  const byAge = fairnessSlices(ages, set.y, probabilities, policy);
+  const byGender = fairnessSlices(sample.gender, sample.y, probabilities, policy);
+  const byAge = fairnessSlices(Array.from(sample.ageYears, ageBand), sample.y, probabilities, policy);
   const perSeed = (f: (cv: CrossValidation) => number) => {
     const values = repeats.map(f);
     return { mean: mean(values), sd: sd(values), per_seed: values };
@@ -186,17 +131,18 @@ export function trainModel(
       cv_auc_no_history: perSeed((cv) => mean(cv.foldAucNoHistory)),
       cv_auc_pooled: perSeed((cv) => cv.auc),
       cv_auc_no_history_pooled: perSeed((cv) => cv.aucNoHistory),
-      brier: brier(set.y, probabilities),
-      ece: expectedCalibrationError(set.y, probabilities),
-      brier_no_history: brier(set.y, probabilitiesNoHistory),
-      ece_no_history: expectedCalibrationError(set.y, probabilitiesNoHistory),
-      log_loss: logLoss(set.y, probabilities),
+      brier: brier(sample.y, probabilities),
+      ece: expectedCalibrationError(sample.y, probabilities),
+      brier_no_history: brier(sample.y, probabilitiesNoHistory),
+      ece_no_history: expectedCalibrationError(sample.y, probabilitiesNoHistory),
+      log_loss: logLoss(sample.y, probabilities),
+      out_of_fold_rows: sample.y.length,
       protocol: {
-        cv: `${config.folds}-fold stratified CV repeated with fold seeds ${config.seed}..${config.seed + seeds - 1}; cv_auc is the mean of the folds' AUCs per seed, cv_auc_pooled the AUC of all out-of-fold predictions pooled`,
-        early_stopping: `on a stratified ${config.early_stopping.holdout_fraction} holdout of the training folds, then a refit on all training folds for ${config.early_stopping.refit_factor}x the best round count`,
+        cv: `${config.folds}-fold stratified CV${evaluatedFolds(config) < config.folds ? ` (${evaluatedFolds(config)} fold(s) scored: a holdout)` : ""} repeated with fold seeds ${config.seed}..${config.seed + seeds - 1}; cv_auc is the mean of the folds' AUCs per seed, cv_auc_pooled the AUC of all out-of-fold predictions pooled`,
+        early_stopping: `on a stratified ${config.early_stopping.holdout_fraction} holdout of the training folds${config.early_stopping.refit ? `, then a refit on all training folds for ${config.early_stopping.refit_factor}x the best round count` : ", keeping the early-stopped model"}`,
         no_history: "the same out-of-fold models scoring every row with all history features set to missing",
         calibration:
-          "Platt scaling on out-of-fold margins of the first repeat; Brier and ECE (10 equal-count bins) cross-fitted by fold",
+          "Platt scaling on out-of-fold margins of the first repeat; Brier and ECE (10 equal-count bins) cross-fitted over 5 folds of those rows",
         policy:
           "thresholds maximising realised profit on out-of-fold calibrated probabilities; profit_cross_fitted picks thresholds on the other folds",
       },
@@ -210,9 +156,9 @@ export function trainModel(
       policy_outcome: {
         ...outcome,
         profit_cross_fitted: profitCrossFitted,
-        approval_rate: outcome.approved / set.rows,
-        review_rate: outcome.reviewed / set.rows,
-        decline_rate: outcome.declined / set.rows,
+        approval_rate: outcome.approved / sample.y.length,
+        review_rate: outcome.reviewed / sample.y.length,
+        decline_rate: outcome.declined / sample.y.length,
       },
       fairness: { by_gender: byGender, by_age_band: byAge },
     },
@@ -233,15 +179,15 @@ export function trainModel(
   };
 
   const report: ReportData = {
-    roc: rocCurve(set.y, probabilities),
-    rocNoHistory: rocCurve(set.y, probabilitiesNoHistory),
-    pr: precisionRecallCurve(set.y, probabilities),
-    calibration: calibrationBins(set.y, probabilities, 10),
-    histograms: classHistograms(set.y, probabilities),
-    profitCurve: profitCurves(probabilities, set, config, policy),
+    roc: rocCurve(sample.y, probabilities),
+    rocNoHistory: rocCurve(sample.y, probabilitiesNoHistory),
+    pr: precisionRecallCurve(sample.y, probabilities),
+    calibration: calibrationBins(sample.y, probabilities, 10),
+    histograms: classHistograms(sample.y, probabilities),
+    profitCurve: profitCurves(probabilities, sample, config, policy),
     importance: importance.slice(0, 30),
     fairness: { byGender, byAge },
-    auc: auc(set.y, probabilities),
+    auc: auc(sample.y, probabilities),
   };
   return { onnx, boosterJson, card, report };
 }
@@ -249,7 +195,7 @@ export function trainModel(
 /** Profit as each threshold moves while the other stays put. */
 function profitCurves(
   probabilities: Float64Array,
-  set: TrainingSet,
+  sample: OutOfFoldSample,
   config: TrainingConfig,
   policy: { approve_below: number; decline_from: number },
 ): ReportData["profitCurve"] {
@@ -259,7 +205,7 @@ function profitCurves(
     (_, i) => sorted[Math.min(sorted.length - 1, Math.floor((i / 100) * (sorted.length - 1)))]!,
   );
   const at = (approve_below: number, decline_from: number) =>
-    evaluatePolicy({ approve_below, decline_from }, probabilities, set.y, set.credit, config.cost_model)
+    evaluatePolicy({ approve_below, decline_from }, probabilities, sample.y, sample.credit, config.cost_model)
       .profit;
   return {
     thresholds: grid,

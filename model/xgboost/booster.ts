@@ -10,7 +10,6 @@ export class DMatrix {
     readonly rows: number,
     readonly cols: number,
     labels?: Float32Array,
-    weights?: Float32Array,
     threads = 2,
   ) {
     if (data.length !== rows * cols)
@@ -24,10 +23,6 @@ export class DMatrix {
     if (labels) {
       if (labels.length !== rows) throw new Error(`${labels.length} labels for ${rows} rows`);
       check(xgboost().XGDMatrixSetFloatInfo(this.handle, "label", labels, rows), "XGDMatrixSetFloatInfo");
-    }
-    if (weights) {
-      if (weights.length !== rows) throw new Error(`${weights.length} weights for ${rows} rows`);
-      check(xgboost().XGDMatrixSetFloatInfo(this.handle, "weight", weights, rows), "XGDMatrixSetFloatInfo");
     }
   }
 
