@@ -10,3 +10,8 @@ export function stateDir(): string {
 }
 
 export const SAMPLE_DATA_DIR = join(PROJECT_ROOT, "data", "home-credit");
+
+/** Where training publishes the model and serving reads it. */
+export const ARTIFACTS_DIR = join(PROJECT_ROOT, "model", "artifacts");
+
+export const DEFAULT_CONFIG_PATH = join(PROJECT_ROOT, "model", "config", "model.config.json");

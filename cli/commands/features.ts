@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { progressFor } from "../../lib/progress.ts";
-import { buildFeatures } from "../../warehouse/build-features.ts";
 import { openWarehouse, parseWarehouseKind } from "../../warehouse/config.ts";
 import { formatTable, seconds } from "../format.ts";
 import { warehouseOption } from "../options.ts";
@@ -13,6 +12,7 @@ export function registerFeatures(program: Command): void {
     .addOption(warehouseOption())
     .action(
       runAction(async (options: { warehouse: string }) => {
+        const { buildFeatures } = await import("../../warehouse/build-features.ts");
         const warehouse = await openWarehouse(parseWarehouseKind(options.warehouse));
         try {
           const started = performance.now();

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { SAMPLE_DATA_DIR } from "../../lib/paths.ts";
 import { progressFor } from "../../lib/progress.ts";
 import { openWarehouse, parseWarehouseKind } from "../../warehouse/config.ts";
-import { ingest } from "../../warehouse/ingest.ts";
 import { formatTable, seconds } from "../format.ts";
 import { warehouseOption } from "../options.ts";
 import { runAction } from "../run-action.ts";
@@ -17,6 +16,7 @@ export function registerIngest(program: Command): void {
     .addOption(warehouseOption())
     .action(
       runAction(async (options: { dataDir: string; warehouse: string }) => {
+        const { ingest } = await import("../../warehouse/ingest.ts");
         const warehouse = await openWarehouse(parseWarehouseKind(options.warehouse));
         try {
           const started = performance.now();

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
+import { ARTIFACTS_DIR } from "../../lib/paths.ts";
 import { progressFor } from "../../lib/progress.ts";
-import { HistoryLookup } from "../../model/offline-scoring/history-lookup.ts";
-import { loadScorer } from "../../model/offline-scoring/load-scorer.ts";
-import { scoreFile } from "../../model/offline-scoring/score-file.ts";
-import { ARTIFACTS_DIR } from "../../model/publish/write-artifacts.ts";
 import { openWarehouse, parseWarehouseKind } from "../../warehouse/config.ts";
 import { seconds } from "../format.ts";
 import { warehouseOption } from "../options.ts";
@@ -29,6 +26,9 @@ export function registerScore(program: Command): void {
     .action(
       runAction(async (options: ScoreOptions) => {
         const started = performance.now();
+        const { HistoryLookup } = await import("../../model/offline-scoring/history-lookup.ts");
+        const { loadScorer } = await import("../../model/offline-scoring/load-scorer.ts");
+        const { scoreFile } = await import("../../model/offline-scoring/score-file.ts");
         const scorer = await loadScorer({ dir: options.model });
         const warehouse = options.history
           ? await openWarehouse(parseWarehouseKind(options.warehouse))

@@ -1,11 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { ARTIFACTS_DIR, DEFAULT_CONFIG_PATH } from "../../lib/paths.ts";
 import { progressFor } from "../../lib/progress.ts";
-import { ARTIFACTS_DIR, writeArtifacts } from "../../model/publish/write-artifacts.ts";
-import { DEFAULT_CONFIG_PATH, loadTrainingConfig } from "../../model/training/config.ts";
-import { loadTrainingSet } from "../../model/training/dataset.ts";
-import { trainModel } from "../../model/training/train-model.ts";
 import { openWarehouse, parseWarehouseKind } from "../../warehouse/config.ts";
-import { loadRegistry } from "../../warehouse/feature-registry.ts";
 import { seconds } from "../format.ts";
 import { warehouseOption } from "../options.ts";
 import { runAction } from "../run-action.ts";
@@ -29,6 +25,12 @@ export function registerTrain(program: Command): void {
     .action(
       runAction(async (options: { seeds: number; config: string; out: string; warehouse: string }) => {
         const started = performance.now();
+        // Loaded on use: `--help` and the other commands never pay for the trainer and XGBoost.
+        const { loadTrainingConfig } = await import("../../model/training/config.ts");
+        const { loadTrainingSet } = await import("../../model/training/dataset.ts");
+        const { trainModel } = await import("../../model/training/train-model.ts");
+        const { writeArtifacts } = await import("../../model/publish/write-artifacts.ts");
+        const { loadRegistry } = await import("../../warehouse/feature-registry.ts");
         const config = loadTrainingConfig(options.config);
         const warehouse = await openWarehouse(parseWarehouseKind(options.warehouse));
         const progress = progressFor();

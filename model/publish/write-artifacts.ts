@@ -9,7 +9,9 @@ import type { TrainedModel } from "../training/train-model.ts";
 /** XGBoost's native model, kept beside the ONNX export so parity can be checked without retraining. */
 export const BOOSTER_FILE = "booster.json";
 
-export const ARTIFACTS_DIR = fileURLToPath(new URL("../artifacts", import.meta.url));
+import { ARTIFACTS_DIR } from "../../lib/paths.ts";
+
+export { ARTIFACTS_DIR };
 
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 

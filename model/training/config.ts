@@ -3,7 +3,9 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { UserError } from "../../lib/errors.ts";
 
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL("../config/model.config.json", import.meta.url));
+import { DEFAULT_CONFIG_PATH } from "../../lib/paths.ts";
+
+export { DEFAULT_CONFIG_PATH };
 
 const probability = z.number().min(0).max(1);
 
