@@ -1,4 +1,8 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
 
 export default defineConfig({
   test: {
@@ -12,6 +16,39 @@ export default defineConfig({
           hookTimeout: 120_000,
           // DuckDB, the BigQuery emulator and the trainer are heavy on a 2-core machine: one file at a time.
           fileParallelism: false,
+        },
+      },
+      {
+        // The Worker inside workerd (miniflare): bindings, [[rules]] and the main module from wrangler.toml,
+        // a real local D1 with the migrations applied per test file (test/worker/apply-migrations.ts).
+        plugins: [
+          cloudflareTest(async ({ inject }) => {
+            const { apiKeysBinding, jwt } = inject("workerTest");
+            return {
+              wrangler: { configPath: path.join(root, "wrangler.toml") },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: await readD1Migrations(path.join(root, "migrations")),
+                  SCORING_API_KEYS: apiKeysBinding,
+                  JWT_ISSUER: jwt.issuer,
+                  JWT_AUDIENCE: jwt.audience,
+                  JWT_JWKS: jwt.jwks,
+                  // Every test file's isolate evaluates worker/index.ts: only files that score load ORT.
+                  LOAD_MODEL_AT_STARTUP: "false",
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          // Node side: fresh credentials, a loopback JWKS server, the offline scores to compare with.
+          globalSetup: ["test/support/worker-global-setup.ts"],
+          setupFiles: ["test/worker/apply-migrations.ts"],
+          // A file that scores loads onnxruntime-web's 14 MB wasm into its isolate (~8 s on 2 cores).
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
     ],

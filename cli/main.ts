@@ -1,7 +1,10 @@
 import { Command } from "commander";
 import { registerFeatures } from "./commands/features.ts";
 import { registerIngest } from "./commands/ingest.ts";
+import { registerKeys } from "./commands/keys.ts";
 import { registerScore } from "./commands/score.ts";
+import { registerStart } from "./commands/start.ts";
+import { registerSync } from "./commands/sync.ts";
 import { registerTrain } from "./commands/train.ts";
 
 const program = new Command("credit-edge")
@@ -15,5 +18,8 @@ registerIngest(program);
 registerFeatures(program);
 registerTrain(program);
 registerScore(program);
+registerSync(program);
+registerKeys(program);
+registerStart(program);
 
 await program.parseAsync(process.argv);

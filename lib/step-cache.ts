@@ -35,7 +35,8 @@ export class Fingerprint {
   private readonly hash = createHash("sha256");
 
   files(paths: readonly string[]): this {
-    for (const path of paths) this.hash.update(path).update(existsSync(path) ? readFileSync(path) : "missing");
+    for (const path of paths)
+      this.hash.update(path).update(existsSync(path) ? readFileSync(path) : "missing");
     return this;
   }
 
@@ -44,7 +45,9 @@ export class Fingerprint {
     const walk = (d: string): string[] =>
       readdirSync(d, { withFileTypes: true })
         .sort((a, b) => a.name.localeCompare(b.name))
-        .flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : pattern.test(e.name) ? [join(d, e.name)] : []));
+        .flatMap((e) =>
+          e.isDirectory() ? walk(join(d, e.name)) : pattern.test(e.name) ? [join(d, e.name)] : [],
+        );
     return this.files(walk(dir));
   }
 

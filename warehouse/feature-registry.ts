@@ -55,7 +55,11 @@ const REGISTRY_COLUMNS: readonly NewColumn[] = [
   { name: "built_at", kind: "text" },
 ];
 
-export async function saveRegistry(warehouse: Warehouse, registry: FeatureRegistry, builtAt: Date): Promise<void> {
+export async function saveRegistry(
+  warehouse: Warehouse,
+  registry: FeatureRegistry,
+  builtAt: Date,
+): Promise<void> {
   const rows = registry.features.map((f, position) => [
     position,
     f.name,

@@ -210,11 +210,25 @@ const DERIVED: readonly ApplicationFeature[] = [
     });
     return weight > 0 ? sum / weight : Number.NaN;
   }),
-  derived("app_ext_source_2x3", "Product of external credit scores 2 and 3", (x) => x.num("EXT_SOURCE_2") * x.num("EXT_SOURCE_3")),
-  derived("app_ext_source_1x2", "Product of external credit scores 1 and 2", (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_2")),
-  derived("app_ext_source_1x3", "Product of external credit scores 1 and 3", (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_3")),
-  derived("app_housing_known", "How many facts about the client's building are known", (x) =>
-    x.present(HOUSING_AVG).length,
+  derived(
+    "app_ext_source_2x3",
+    "Product of external credit scores 2 and 3",
+    (x) => x.num("EXT_SOURCE_2") * x.num("EXT_SOURCE_3"),
+  ),
+  derived(
+    "app_ext_source_1x2",
+    "Product of external credit scores 1 and 2",
+    (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_2"),
+  ),
+  derived(
+    "app_ext_source_1x3",
+    "Product of external credit scores 1 and 3",
+    (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_3"),
+  ),
+  derived(
+    "app_housing_known",
+    "How many facts about the client's building are known",
+    (x) => x.present(HOUSING_AVG).length,
   ),
   derived("app_annuity_to_income_per_member", "Annuity relative to income per family member", (x) =>
     ratio(x.num("AMT_ANNUITY"), ratio(x.num("AMT_INCOME_TOTAL"), x.num("CNT_FAM_MEMBERS"))),

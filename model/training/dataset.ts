@@ -35,9 +35,6 @@ export function modelInputs(registry: FeatureRegistry, excludeProtected: boolean
   return registry.features.filter((f) => !(excludeProtected && f.protected));
 }
 
-// The snapshot query moved to warehouse/client-snapshot.ts (sync reads it too); re-exported for importers.
-export { clientSnapshotSql, recordFromRow };
-
 export async function loadTrainingSet(
   warehouse: Warehouse,
   registry: FeatureRegistry,

@@ -1,6 +1,6 @@
 import { APPLICATION_COLUMNS } from "../../features/application/columns.ts";
-import { clientSnapshotSql, recordFromRow } from "../../model/training/dataset.ts";
 import type { ScoringInput } from "../../scoring/scorer.ts";
+import { clientSnapshotSql, recordFromRow } from "../../warehouse/client-snapshot.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { sampleWarehousePath } from "./sample-warehouse.ts";
 

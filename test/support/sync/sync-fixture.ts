@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { copySampleWarehouse } from "../sample-warehouse.ts";
+import { migratedD1State } from "./local-d1-state.ts";
+
+/**
+ * A private world for a sync test: the sample warehouse (ingested and featured, copied) as CREDIT_EDGE_DUCKDB
+ * under a temporary CREDIT_EDGE_HOME, and a wrangler state directory whose local D1 is migrated.
+ */
+export interface SyncFixture {
+  readonly dir: string;
+  readonly warehouse: string;
+  /** The local target's --persist-to. */
+  readonly state: string;
+  readonly env: Record<string, string>;
+  /** `credit-edge sync <args> --persist-to <state>` */
+  args(...args: string[]): string[];
+  cleanup(): void;
+}
+
+export async function syncFixture(name: string): Promise<SyncFixture> {
+  const dir = mkdtempSync(join(tmpdir(), `credit-edge-${name}-`));
+  const home = join(dir, "home");
+  const warehouse = await copySampleWarehouse(home);
+  const state = await migratedD1State(join(dir, "state"));
+  return {
+    dir,
+    warehouse,
+    state,
+    env: { CREDIT_EDGE_HOME: home, CREDIT_EDGE_DUCKDB: warehouse },
+    args: (...args) => [...args, "--persist-to", state],
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ApplicationSchema, applicationRecord } from "../../worker/api/application-schema.ts";
+import { sharedInit } from "../../worker/inference/shared-init.ts";
+import { parseApiKeyEntries, sha256Hex } from "../../worker/middleware/auth/api-keys.ts";
+import { looksLikeJwt } from "../../worker/middleware/auth/jwt.ts";
+import { assertAllowed, assertMayScoreClient } from "../../worker/middleware/authorize/index.ts";
+
+// Plain functions behind the middleware, in the runtime they run in.
+
+describe("parseApiKeyEntries", () => {
+  it("reads hashed entries with and without scopes, and hashes plain dev keys", async () => {
+    const a = await sha256Hex("key-a");
+    const b = await sha256Hex("key-b");
+    const { keys, rejected } = await parseApiKeyEntries(
+      ` sha256:${a}:score , sha256:${b.toUpperCase()}, local-dev-key,`,
+    );
+    expect(rejected).toBe(0);
+    expect([...keys.get(a)!.scopes]).toEqual(["score"]);
+    expect([...keys.get(b)!.scopes].sort()).toEqual(["score", "score:batch"]);
+    expect([...keys.get(await sha256Hex("local-dev-key"))!.scopes].sort()).toEqual(["score", "score:batch"]);
+    expect(keys.get(a)!.id).toBe(`env:${a.slice(0, 12)}`);
+  });
+
+  it("skips an entry with an unknown scope rather than granting a guess", async () => {
+    const hash = await sha256Hex("key-c");
+    const { keys, rejected } = await parseApiKeyEntries(`sha256:${hash}:score admin`);
+    expect(rejected).toBe(1);
+    expect(keys.size).toBe(0);
+  });
+});
+
+describe("sharedInit", () => {
+  it("shares one pending initialisation and retries after a failure", async () => {
+    let calls = 0;
+    const get = sharedInit(async () => {
+      calls++;
+      if (calls === 1) throw new Error("first attempt fails");
+      return calls;
+    });
+    await expect(Promise.all([get(), get()])).rejects.toThrow("first attempt fails");
+    expect(calls).toBe(1);
+    expect(await Promise.all([get(), get()])).toEqual([2, 2]);
+    expect(await get()).toBe(2);
+  });
+});
+
+describe("authorisation rules", () => {
+  const service = { kind: "api-key" as const, id: "env:x", scopes: new Set(["score" as const]) };
+  const user = { kind: "end-user" as const, id: "sub:7", clientId: 7 };
+
+  it("checks scopes for keys and route access for end users", () => {
+    expect(assertAllowed(service, { scope: "score", endUsers: false })).toBe(service);
+    expect(() => assertAllowed(service, { scope: "score:batch", endUsers: false })).toThrow(
+      expect.objectContaining({ status: 403 }),
+    );
+    expect(assertAllowed(user, { scope: "score", endUsers: true })).toBe(user);
+    expect(() => assertAllowed(user, { scope: "score", endUsers: false })).toThrow(
+      expect.objectContaining({ status: 403 }),
+    );
+    expect(() => assertAllowed(undefined, { scope: "score", endUsers: true })).toThrow(
+      expect.objectContaining({ status: 401 }),
+    );
+  });
+
+  it("lets an end user score only their own client", () => {
+    expect(() => assertMayScoreClient(user, 7)).not.toThrow();
+    expect(() => assertMayScoreClient(user, 8)).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => assertMayScoreClient(service, 8)).not.toThrow();
+  });
+});
+
+describe("token shapes", () => {
+  it("tells JWTs (signed or not) from API keys", () => {
+    expect(looksLikeJwt("eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")).toBe(true);
+    expect(looksLikeJwt("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.")).toBe(true);
+    expect(looksLikeJwt("ce_live_abcdef")).toBe(false);
+    expect(looksLikeJwt("local-dev-key")).toBe(false);
+  });
+});
+
+describe("ApplicationSchema", () => {
+  it("drops TARGET, unknown keys and missing values; keeps every known column", () => {
+    const parsed = ApplicationSchema.parse({
+      SK_ID_CURR: 100002,
+      TARGET: 1,
+      SOMETHING_ELSE: "x",
+      AMT_CREDIT: 406597.5,
+      OWN_CAR_AGE: null,
+      NAME_CONTRACT_TYPE: "Cash loans",
+    });
+    expect(applicationRecord(parsed)).toEqual({ AMT_CREDIT: 406597.5, NAME_CONTRACT_TYPE: "Cash loans" });
+  });
+});

@@ -1,0 +1,51 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import type { ModelCard } from "../scoring/model-card.ts";
+import { validationHook } from "./api/validation.ts";
+import type { AppEnv } from "./env.ts";
+import { authenticate } from "./middleware/auth/index.ts";
+import { problemErrorHandler, problemNotFound } from "./middleware/error-handler/index.ts";
+import { rateLimit } from "./middleware/rate-limit/index.ts";
+import { requestLog } from "./middleware/request-log/index.ts";
+import { applicationRoutes } from "./routes/applications.ts";
+import { benchRoutes, benchRoutesEnabled } from "./routes/bench.ts";
+import { registerDocs } from "./routes/docs.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { modelRoutes } from "./routes/model.ts";
+import { scoreRoutes } from "./routes/score.ts";
+import type { ScorerSource } from "./score/scorer-source.ts";
+
+/** What the app is built from: the bundled model in production, stand-ins in failure tests. */
+export interface AppDeps {
+  card: ModelCard;
+  scorer: ScorerSource;
+}
+
+/** 100 applications of ~120 columns are ~0.5 MB of JSON; anything beyond 1 MiB is not a request of ours. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The rate limiter's period (wrangler.toml [[ratelimits]] simple.period): when to come back. */
+const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(problemErrorHandler());
+  app.notFound(problemNotFound());
+  app.use(requestId(), requestLog());
+  app.use("/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  app.use(
+    "/v1/*",
+    authenticate(),
+    rateLimit({ limiter: (env) => env.RATE_LIMITER, retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS }),
+  );
+  // Bench routes burn CPU on purpose: absent unless BENCH_ROUTES is on, and even then for key holders only.
+  app.use("/__bench/*", benchRoutesEnabled(), authenticate());
+  app.route("/", healthRoutes(deps));
+  app.route("/", modelRoutes(deps));
+  app.route("/", scoreRoutes(deps));
+  app.route("/", applicationRoutes(deps));
+  app.route("/", benchRoutes(deps));
+  registerDocs(app, deps.card);
+  return app;
+}

@@ -1,0 +1,11 @@
+import { env } from "cloudflare:workers";
+import { createApp } from "./app.ts";
+import { bundledCard, bundledScorer } from "./inference/bundled-model.ts";
+
+// Load the model as the isolate starts (workerd evaluates this module before the first request; Cloudflare
+// while the TLS handshake runs), so the first request finds it ready. A failure here is forgotten: the
+// first request that needs the model tries again, and answers 503 if that fails too.
+if (env.LOAD_MODEL_AT_STARTUP !== "false") bundledScorer().catch(() => {});
+
+// The scoring API: the Hono app over the model bundled with this Worker.
+export default createApp({ card: bundledCard, scorer: bundledScorer });

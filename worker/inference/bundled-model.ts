@@ -1,0 +1,50 @@
+import card from "../../model/artifacts/model.json";
+import onnx from "../../model/artifacts/model.onnx";
+import type { ModelCard } from "../../scoring/model-card.ts";
+import { readOnnxModel } from "../../scoring/onnx-model.ts";
+import { Scorer } from "../../scoring/scorer.ts";
+import { TreeExplainer } from "../../scoring/treeshap.ts";
+import { sharedInit } from "./shared-init.ts";
+
+/** The model card bundled with the Worker (model/artifacts/model.json), read as training wrote it. */
+export const bundledCard = card as unknown as ModelCard;
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The Scorer over the bundled artifacts: the ONNX graph in onnxruntime-web for probabilities, TreeSHAP over
+ * the same graph's trees for reasons. Refuses a card and graph that were not published together.
+ */
+export async function createBundledScorer(): Promise<Scorer> {
+  const started = Date.now();
+  const bytes = new Uint8Array(onnx);
+  if ((await sha256Hex(bytes)) !== bundledCard.onnx.sha256)
+    throw new Error("the bundled model.onnx is not the one model.json describes");
+  // Imported on first use: ORT and its 14 MB wasm stay out of requests (and tests) that never score.
+  const { OrtWebModel } = await import("./ort-web-model.ts");
+  const imported = Date.now();
+  const model = OrtWebModel.load(bytes);
+  // The trees for TreeSHAP are read while ORT's initialisation waits on its own promises.
+  const explainer = new TreeExplainer(readOnnxModel(bytes).ensemble);
+  const explained = Date.now();
+  const scorer = new Scorer(bundledCard, await model, explainer);
+  const done = Date.now();
+  console.log(
+    JSON.stringify({
+      level: "info",
+      msg: "model loaded",
+      model_version: bundledCard.version,
+      duration_ms: done - started,
+      import_ms: imported - started,
+      explainer_ms: explained - imported,
+      ort_wait_ms: done - explained,
+    }),
+  );
+  return scorer;
+}
+
+/** The isolate's Scorer, built once; a failed build is retried by the next request. */
+export const bundledScorer = sharedInit(createBundledScorer);

@@ -1,0 +1,48 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { problemResponses } from "../api/responses.ts";
+import { HealthSchema, ReadySchema } from "../api/schemas.ts";
+import { validationHook } from "../api/validation.ts";
+import type { AppDeps } from "../app.ts";
+import type { AppEnv } from "../env.ts";
+import { serviceUnavailable } from "../problem/api-error.ts";
+import { checkReadiness } from "../readiness.ts";
+import { OnlineStore } from "../store/online-store.ts";
+
+const health = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["operations"],
+  summary: "Liveness: the Worker answers",
+  responses: { 200: { description: "Alive", content: { "application/json": { schema: HealthSchema } } } },
+});
+
+const ready = createRoute({
+  method: "get",
+  path: "/ready",
+  tags: ["operations"],
+  summary: "Readiness: model loaded, D1 answering, a feature set active for the model's schema",
+  responses: {
+    200: { description: "Ready to score", content: { "application/json": { schema: ReadySchema } } },
+    ...problemResponses(503),
+  },
+});
+
+export function healthRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openapi(health, (c) => c.json({ status: "ok" as const }, 200));
+  app.openapi(ready, async (c) => {
+    const readiness = await checkReadiness(deps.card, deps.scorer, new OnlineStore(c.env.DB));
+    if (!readiness.ready) throw serviceUnavailable(readiness.reason);
+    return c.json(
+      {
+        status: "ready" as const,
+        model_version: deps.card.version,
+        feature_schema_hash: deps.card.feature_schema_hash,
+        feature_set_version: readiness.featureSet.id,
+        features_as_of: readiness.featureSet.featuresAsOf,
+      },
+      200,
+    );
+  });
+  return app;
+}
