@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { renderReport } from "../report/render-report.ts";
 import type { TrainedModel } from "../training/train-model.ts";
