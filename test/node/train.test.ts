@@ -81,11 +81,13 @@ describe("credit-edge train", () => {
     const second = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "b")], env);
     expect(second.code).toBe(0);
     // A fresh folder differs only by its creation time, which the report also shows.
-    for (const file of ["model.onnx", "booster.json"]) expect(read("b", file).equals(read("a", file)), file).toBe(true);
+    for (const file of ["model.onnx", "booster.json"])
+      expect(read("b", file).equals(read("a", file)), file).toBe(true);
     const { created_at: createdA, ...cardA } = card("a");
     const { created_at: createdB, ...cardB } = card("b");
     expect(cardB).toEqual(cardA);
-    const report = (out: string, createdAt: string) => read(out, "report.html").toString().replaceAll(createdAt, "");
+    const report = (out: string, createdAt: string) =>
+      read(out, "report.html").toString().replaceAll(createdAt, "");
     expect(report("b", createdB)).toBe(report("a", createdA));
   }, 900_000);
 
