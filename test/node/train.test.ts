@@ -76,7 +76,8 @@ describe("credit-edge train", () => {
     const again = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "a")], env);
     expect(again.code).toBe(0);
     // Retraining in place keeps every byte, the card's created_at included (the version did not change).
-    files.forEach((file, i) => expect(read("a", file).equals(before[i] as Buffer), file).toBe(true));
+    for (const [i, file] of files.entries())
+      expect(read("a", file).equals(before[i] as Buffer), file).toBe(true);
 
     const second = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "b")], env);
     expect(second.code).toBe(0);
