@@ -6,6 +6,8 @@ const root = import.meta.dirname;
 
 export default defineConfig({
   test: {
+    // The Worker's structured request log, one line per request: tests assert on it, the run log needn't show it.
+    onConsoleLog: (log) => !log.startsWith('{"level":'),
     projects: [
       {
         test: {
@@ -49,8 +51,6 @@ export default defineConfig({
           // A file that scores loads onnxruntime-web's 14 MB wasm into its isolate (~8 s on 2 cores).
           testTimeout: 60_000,
           hookTimeout: 180_000,
-          // The Worker's structured request log, one line per request: tests assert on it, the run log needn't show it.
-          onConsoleLog: (log) => !log.startsWith('{"level":'),
         },
       },
     ],
