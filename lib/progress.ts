@@ -89,6 +89,7 @@ function jsonLinesProgress({ label, total, unit }: ProgressOptions, intervalMs =
     };
     process.stderr.write(`${JSON.stringify(line)}\n`);
   };
+  let stopped = false;
   const maybeLog = () => {
     const now = performance.now();
     if (now - lastLog >= intervalMs) {
@@ -110,6 +111,9 @@ function jsonLinesProgress({ label, total, unit }: ProgressOptions, intervalMs =
       status = text;
     },
     stop() {
+      // Idempotent: callers stop on success and again in a finally.
+      if (stopped) return;
+      stopped = true;
       log("done");
     },
   };

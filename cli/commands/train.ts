@@ -1,7 +1,9 @@
+import { isAbsolute, relative } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { ARTIFACTS_DIR, DEFAULT_CONFIG_PATH } from "../../lib/paths.ts";
+import { ARTIFACTS_DIR, DEFAULT_CONFIG_PATH, PROJECT_ROOT } from "../../lib/paths.ts";
 import { progressFor } from "../../lib/progress.ts";
 import { openWarehouse, parseWarehouseKind } from "../../warehouse/config.ts";
+import type { Warehouse } from "../../warehouse/warehouse.ts";
 import { seconds } from "../format.ts";
 import { warehouseOption } from "../options.ts";
 import { runAction } from "../run-action.ts";
@@ -10,6 +12,16 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
   return n;
+}
+
+/**
+ * The warehouse as the model card records it: `kind:location`, a DuckDB file inside the project relative to
+ * it, so the card (and the version hashed from it) does not depend on where the repository was cloned.
+ */
+function portableLocation(warehouse: Warehouse): string {
+  const rel = relative(PROJECT_ROOT, warehouse.location);
+  const inside = warehouse.kind === "duckdb" && !rel.startsWith("..") && !isAbsolute(rel);
+  return `${warehouse.kind}:${inside ? rel : warehouse.location}`;
 }
 
 export function registerTrain(program: Command): void {
@@ -37,7 +49,14 @@ export function registerTrain(program: Command): void {
         try {
           const registry = await loadRegistry(warehouse);
           const set = await loadTrainingSet(warehouse, registry, config.exclude_protected, progress);
-          const trained = trainModel(set, registry, config, options.seeds, warehouse.location, progress);
+          const trained = trainModel(
+            set,
+            registry,
+            config,
+            options.seeds,
+            portableLocation(warehouse),
+            progress,
+          );
           const card = writeArtifacts(trained, options.out);
           const m = card.metrics;
           const policy = card.policy;
