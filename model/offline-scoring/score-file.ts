@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
 import type { Progress } from "../../lib/progress.ts";
 import type { Scorer } from "../../scoring/scorer.ts";
 import type { HistoryLookup } from "./history-lookup.ts";
@@ -25,6 +26,9 @@ export async function scoreFile(
   const { rename, rm } = await import("node:fs/promises");
   const temp = `${output}.partial-${process.pid}`;
   const out = createWriteStream(temp);
+  // Errors surface through `write` (drain) and `finished` below; without a listener, a write still in
+  // flight when a bad input row aborts the run would crash the process instead of reporting the row.
+  out.on("error", () => {});
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
   };
@@ -50,10 +54,11 @@ export async function scoreFile(
       progress.update(rows);
     }
     out.end();
-    await once(out, "finish");
+    await finished(out);
     await rename(temp, output);
   } catch (error) {
     out.destroy();
+    await finished(out).catch(() => {});
     await rm(temp, { force: true });
     throw error;
   }

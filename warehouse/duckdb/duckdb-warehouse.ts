@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type DuckDBConnection, DuckDBInstance, type DuckDBType, DuckDBTypeId } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { UserError } from "../../lib/errors.ts";
 import type { ProgressFactory } from "../../lib/progress.ts";
 import { DUCKDB_TYPES, type TableSpec } from "../tables.ts";
 import type { ColumnInfo, NewColumn, RowPage, SourceFile, Value, Warehouse } from "../warehouse.ts";
+import { columnKindOf } from "./column-kind.ts";
 import { DUCKDB_BIGQUERY_COMPAT, DUCKDB_BIGQUERY_TYPES } from "./compat.ts";
 
 export interface DuckDbOptions {
@@ -17,31 +18,6 @@ export interface DuckDbOptions {
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const quoteString = (text: string) => `'${text.replaceAll("'", "''")}'`;
-
-function kindOf(type: DuckDBType): ColumnInfo["kind"] {
-  switch (type.typeId) {
-    case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UTINYINT:
-    case DuckDBTypeId.USMALLINT:
-    case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.UBIGINT:
-      return "int";
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.DECIMAL:
-      return "float";
-    case DuckDBTypeId.VARCHAR:
-      return "text";
-    case DuckDBTypeId.BOOLEAN:
-      return "bool";
-    default:
-      return "other";
-  }
-}
 
 function toValue(value: unknown): Value {
   if (value === null || value === undefined) return null;
@@ -223,7 +199,7 @@ export class DuckDbWarehouse implements Warehouse {
     const result = await this.connection.runAndReadAll(`SELECT * FROM ${quoteIdent(table)} LIMIT 0`);
     return result.columnNames().map((name, i) => {
       const type = result.columnType(i);
-      return { name, type: type.toString(), kind: kindOf(type) };
+      return { name, type: type.toString(), kind: columnKindOf(type) };
     });
   }
 

@@ -7,6 +7,7 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from "@duckdb/node-api";
+import { columnKindOf } from "../../../warehouse/duckdb/column-kind.ts";
 import { invalid } from "./api-failure.ts";
 
 /** A column as the REST API describes it (TableFieldSchema). */
@@ -22,24 +23,11 @@ export interface FieldSchema {
  * DECIMAL reports as FLOAT: DuckDB types a literal like 1.5 as DECIMAL where BigQuery types it FLOAT64.
  */
 export function restTypeOf(type: DuckDBType): string {
+  const kind = columnKindOf(type);
+  if (kind === "int") return "INTEGER";
+  if (kind === "float") return "FLOAT";
+  if (kind === "bool") return "BOOLEAN";
   switch (type.typeId) {
-    case DuckDBTypeId.BOOLEAN:
-      return "BOOLEAN";
-    case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UTINYINT:
-    case DuckDBTypeId.USMALLINT:
-    case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.UHUGEINT:
-      return "INTEGER";
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.DECIMAL:
-      return "FLOAT";
     case DuckDBTypeId.DATE:
       return "DATE";
     case DuckDBTypeId.TIME:
