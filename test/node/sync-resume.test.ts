@@ -78,19 +78,18 @@ afterAll(async () => {
 
 describe("a sync killed, interrupted or doubled", () => {
   it("killed mid-write: the previous version keeps serving, complete; the next run resumes the rest", async () => {
+    const clientId = (await reader.db
+      .prepare("SELECT client_id FROM client_vectors WHERE feature_set_id = ? LIMIT 1")
+      .bind(baseline.version)
+      .first<{ client_id: number }>())!.client_id;
     const killed = track(new CliProcess(f.args("sync", ...SLOW), env));
     const created = await killed.waitFor((l) => l.event === "sync.version_created");
     const holder = (await killed.waitFor((l) => l.event === "sync.lease_acquired")).holder;
     await killed.waitFor(isProgress);
-    // While it writes, the Worker reads the previous version.
+    // While it writes, the Worker reads the previous version (through its own store, retries included:
+    // this local D1 file is shared with the writing process, which can hold SQLite's lock for a moment).
     const store = await workerOnlineStore(reader.db);
-    const lookup = await store.client(
-      baseline.schemaHash,
-      (await reader.db
-        .prepare("SELECT client_id FROM client_vectors WHERE feature_set_id = ? LIMIT 1")
-        .bind(baseline.version)
-        .first<{ client_id: number }>())!.client_id,
-    );
+    const lookup = await store.client(baseline.schemaHash, clientId);
     expect(lookup?.featureSet.id).toBe(baseline.version);
     killed.kill("SIGKILL");
     expect((await killed.exited).signal).toBe("SIGKILL");

@@ -4,6 +4,7 @@ import { sharedInit } from "../../worker/inference/shared-init.ts";
 import { parseApiKeyEntries, sha256Hex } from "../../worker/middleware/auth/api-keys.ts";
 import { looksLikeJwt } from "../../worker/middleware/auth/jwt.ts";
 import { assertAllowed, assertMayScoreClient } from "../../worker/middleware/authorize/index.ts";
+import { isTransientD1Error, retryRead } from "../../worker/store/retry-read.ts";
 
 // Plain functions behind the middleware, in the runtime they run in.
 
@@ -89,5 +90,62 @@ describe("ApplicationSchema", () => {
       NAME_CONTRACT_TYPE: "Cash loans",
     });
     expect(applicationRecord(parsed)).toEqual({ AMT_CREDIT: 406597.5, NAME_CONTRACT_TYPE: "Cash loans" });
+  });
+});
+
+describe("retryRead", () => {
+  const busy = new Error(
+    "D1_ERROR: Failed to parse body as JSON, got: Error: internal error; reference = x",
+    {
+      cause: new Error("database is locked: SQLITE_BUSY"),
+    },
+  );
+
+  it("retries a transient D1 failure with the given delays, then answers", async () => {
+    const slept: number[] = [];
+    let calls = 0;
+    const value = await retryRead(
+      async () => {
+        calls++;
+        if (calls < 3) throw busy;
+        return "rows";
+      },
+      [5, 10, 20],
+      async (ms) => slept.push(ms),
+    );
+    expect(value).toBe("rows");
+    expect(calls).toBe(3);
+    expect(slept).toEqual([5, 10]);
+  });
+
+  it("gives up after the last delay, with the D1 error", async () => {
+    let calls = 0;
+    const read = retryRead(
+      async () => {
+        calls++;
+        throw busy;
+      },
+      [1, 1],
+      async () => {},
+    );
+    await expect(read).rejects.toBe(busy);
+    expect(calls).toBe(3);
+  });
+
+  it("fails at once on a permanent error", async () => {
+    let calls = 0;
+    const permanent = new Error("D1_ERROR: no such table: client_vectors: SQLITE_ERROR");
+    const read = retryRead(
+      async () => {
+        calls++;
+        throw permanent;
+      },
+      [1, 1],
+      async () => {},
+    );
+    await expect(read).rejects.toBe(permanent);
+    expect(calls).toBe(1);
+    expect(isTransientD1Error(permanent)).toBe(false);
+    expect(isTransientD1Error(busy)).toBe(true);
   });
 });

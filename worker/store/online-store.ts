@@ -2,6 +2,7 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { activeFeatureSets, clientVectors, featureSets } from "../../online-store/schema.ts";
 import { serviceUnavailable } from "../problem/api-error.ts";
+import { retryRead } from "./retry-read.ts";
 
 /** D1 binds at most 100 parameters per statement; a client lookup spends one on the schema hash. */
 export const D1_MAX_BOUND_PARAMETERS = 100;
@@ -122,7 +123,7 @@ function collect(rows: readonly LookupRow[]): ClientLookup | null {
 
 async function available<T>(query: () => Promise<T>): Promise<T> {
   try {
-    return await query();
+    return await retryRead(query);
   } catch (error) {
     throw serviceUnavailable("the online store (D1) is unavailable", error);
   }
