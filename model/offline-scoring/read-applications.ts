@@ -23,7 +23,7 @@ export async function* readApplications(path: string, batchSize = 4096): AsyncGe
   const parser = parse({ bom: true, relax_column_count: false, skip_empty_lines: true, info: true });
   (path.endsWith(".gz") ? raw.pipe(createGunzip()) : raw).pipe(parser);
   let header: string[] | undefined;
-  let index: Map<string, number> = new Map();
+  let layout: RowLayout | undefined;
   let batch: ApplicationRow[] = [];
   try {
     for await (const { record, info } of parser as AsyncIterable<{
@@ -32,15 +32,19 @@ export async function* readApplications(path: string, batchSize = 4096): AsyncGe
     }>) {
       if (!header) {
         header = record.map((h) => h.trim());
-        index = new Map(header.map((h, i) => [h, i]));
+        const index = new Map(header.map((h, i) => [h, i]));
         const missing = REQUIRED.filter((c) => !index.has(c));
         if (missing.length)
           throw new UserError(
             `${path}: line 1: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
           );
+        layout = {
+          id: index.get("SK_ID_CURR")!,
+          columns: APPLICATION_COLUMNS.map((c) => index.get(c.name)!),
+        };
         continue;
       }
-      batch.push(parseRow(path, info.lines, record, index));
+      batch.push(parseRow(path, info.lines, record, layout!));
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];
@@ -57,17 +61,25 @@ export async function* readApplications(path: string, batchSize = 4096): AsyncGe
   if (batch.length) yield batch;
 }
 
-function parseRow(path: string, line: number, cells: string[], index: Map<string, number>): ApplicationRow {
+/** Where the id and each application column sit in the file's rows (resolved once, from the header). */
+interface RowLayout {
+  id: number;
+  /** Cell position of each APPLICATION_COLUMNS entry, in that order. */
+  columns: number[];
+}
+
+function parseRow(path: string, line: number, cells: string[], layout: RowLayout): ApplicationRow {
   const fail = (column: string, cell: string, expected: string): never => {
     throw new UserError(`${path}: line ${line}: column ${column}: "${cell}" is not ${expected}`);
   };
-  const idCell = cells[index.get("SK_ID_CURR")!]!.trim();
+  const idCell = cells[layout.id]!.trim();
   const clientId = Number(idCell);
   if (!idCell || !Number.isSafeInteger(clientId) || clientId <= 0)
     fail("SK_ID_CURR", idCell, "a positive integer id");
   const record: Record<string, number | string | null> = {};
-  for (const column of APPLICATION_COLUMNS) {
-    const cell = cells[index.get(column.name)!]!.trim();
+  for (let c = 0; c < APPLICATION_COLUMNS.length; c++) {
+    const column = APPLICATION_COLUMNS[c]!;
+    const cell = cells[layout.columns[c]!]!.trim();
     if (cell === "") {
       record[column.name] = null;
     } else if (column.kind === "text") {

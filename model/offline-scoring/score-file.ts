@@ -34,9 +34,17 @@ export async function scoreFile(
   };
   let rows = 0;
   let withHistory = 0;
+  const batches = readApplications(input);
   try {
     await write("SK_ID_CURR,probability,decision\n");
-    for await (const batch of readApplications(input)) {
+    // Read and parse the next batch on the main thread while the model scores this one on ORT's threads.
+    let next = batches.next();
+    next.catch(() => {}); // awaited below; marks a read error as handled until then
+    for (;;) {
+      const { value: batch, done } = await next;
+      if (done) break;
+      next = batches.next();
+      next.catch(() => {});
       const known = history
         ? await history.fetch(batch.map((r) => r.clientId))
         : new Map<number, Float64Array>();
@@ -57,6 +65,8 @@ export async function scoreFile(
     await finished(out);
     await rename(temp, output);
   } catch (error) {
+    // Closes the input (after any batch being read ahead) and the output.
+    await batches.return(undefined).catch(() => {});
     out.destroy();
     await finished(out).catch(() => {});
     await rm(temp, { force: true });
