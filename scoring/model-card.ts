@@ -24,7 +24,10 @@ export interface ModelCard {
   /** The registry's history features in packed-vector order (what a D1 vector holds). */
   packed_history_features: string[];
   excluded_attributes: string[];
+  /** Calibration of the main ensemble's margin. */
   calibration: Calibration;
+  /** The second ensemble, for clients without any history, when the model has one. */
+  no_history?: NoHistoryModel;
   policy: DecisionPolicy;
   metrics: ModelMetrics;
   hyperparameters: Record<string, unknown>;
@@ -46,6 +49,17 @@ export interface CardFeature {
   source: string;
   description: string;
   vocabulary?: string[];
+}
+
+/**
+ * The ensemble that scores a client whose history inputs are all missing (a new applicant), trained on
+ * application features alone. The ONNX graph holds both ensembles and picks per row.
+ */
+export interface NoHistoryModel {
+  /** Its XGBoost model beside model.onnx (the parity reference). */
+  booster_file: string;
+  calibration: Calibration;
+  trees: number;
 }
 
 /** Platt scaling of the booster's margin: p = sigmoid(slope * margin + intercept). */

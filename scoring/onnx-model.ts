@@ -6,22 +6,63 @@ const { onnx } = onnxProto;
 import type { Calibration } from "./model-card.ts";
 import { computeMaxDepth, type Tree, type TreeEnsemble } from "./tree-ensemble.ts";
 
-/** Names of the serving graph's input and outputs: the contract between export and every runtime. */
+/**
+ * Names of the serving graph's input and outputs: the contract between export and every runtime. `margin`
+ * is the raw margin of the ensemble that scored the row.
+ */
 export const ONNX_IO = { input: "features", probability: "probability", margin: "margin" } as const;
 
 type Long = { toNumber(): number };
 const num = (v: number | Long) => (typeof v === "number" ? v : v.toNumber());
 const decoder = new TextDecoder();
 
+/** Names inside the graph that readers rely on. */
+export const ONNX_GRAPH = {
+  /** Prefix of the no-history ensemble's node and calibration initializers. */
+  noHistoryPrefix: "no_history_",
+  /** int64 initializer: the input columns that are history features. */
+  historyInputs: "history_inputs",
+} as const;
+
+/** One tree ensemble of the graph and the Platt calibration applied to its margin. */
+export interface CalibratedEnsemble {
+  ensemble: TreeEnsemble;
+  calibration: Calibration;
+}
+
+export interface OnnxTrees extends CalibratedEnsemble {
+  /** The ensemble for rows whose history inputs are all missing, when the graph has one. */
+  noHistory?: CalibratedEnsemble & { historyInputs: Int32Array };
+}
+
+type Graph = NonNullable<ReturnType<typeof onnx.ModelProto.decode>["graph"]>;
+
 /**
- * Read the tree ensemble and calibration back out of the serving graph, covers included: what TreeSHAP
+ * Read the tree ensembles and calibrations back out of the serving graph, covers included: what TreeSHAP
  * explains is exactly what the runtime evaluates.
  */
-export function readOnnxModel(bytes: Uint8Array): { ensemble: TreeEnsemble; calibration: Calibration } {
-  const model = onnx.ModelProto.decode(bytes);
-  const graph = model.graph;
-  const trees = graph?.node?.find((n) => n.opType === "TreeEnsembleRegressor");
-  if (!graph || !trees) throw new Error("ONNX model has no TreeEnsembleRegressor node");
+export function readOnnxModel(bytes: Uint8Array): OnnxTrees {
+  const graph = onnx.ModelProto.decode(bytes).graph;
+  if (!graph) throw new Error("ONNX model has no graph");
+  const inputDims = graph.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
+  const featureCount = num(inputDims[1]?.dimValue ?? 0);
+  const main = readCalibratedEnsemble(graph, "", featureCount);
+  const prefix = ONNX_GRAPH.noHistoryPrefix;
+  if (!graph.node?.some((n) => n.name === `${prefix}trees`)) return main;
+  const history = graph.initializer?.find((t) => t.name === ONNX_GRAPH.historyInputs);
+  if (!history) throw new Error(`ONNX model lacks the ${ONNX_GRAPH.historyInputs} initializer`);
+  return {
+    ...main,
+    noHistory: {
+      ...readCalibratedEnsemble(graph, prefix, featureCount),
+      historyInputs: Int32Array.from((history.int64Data ?? []).map(num)),
+    },
+  };
+}
+
+function readCalibratedEnsemble(graph: Graph, prefix: string, featureCount: number): CalibratedEnsemble {
+  const trees = graph.node?.find((n) => n.opType === "TreeEnsembleRegressor" && n.name === `${prefix}trees`);
+  if (!trees) throw new Error(`ONNX model has no TreeEnsembleRegressor node ${prefix}trees`);
   const attr = new Map((trees.attribute ?? []).map((a) => [a.name, a]));
   const ints = (name: string) => (attr.get(name)?.ints ?? []).map(num);
   const floats = (name: string) => attr.get(name)?.floats ?? [];
@@ -71,15 +112,13 @@ export function readOnnxModel(bytes: Uint8Array): { ensemble: TreeEnsemble; cali
     maxDepth: computeMaxDepth(t.yes, t.no, t.feature),
   }));
 
-  const inputDims = graph.input?.[0]?.type?.tensorType?.shape?.dim ?? [];
-  const featureCount = num(inputDims[1]?.dimValue ?? 0);
   const initial = new Map((graph.initializer ?? []).map((t) => [t.name, t.floatData?.[0] ?? Number.NaN]));
   return {
     ensemble: { trees: ensembleTrees, baseMargin: floats("base_values")[0] ?? 0, featureCount },
     calibration: {
       method: "platt",
-      slope: initial.get("calibration_slope") ?? Number.NaN,
-      intercept: initial.get("calibration_intercept") ?? Number.NaN,
+      slope: initial.get(`${prefix}calibration_slope`) ?? Number.NaN,
+      intercept: initial.get(`${prefix}calibration_intercept`) ?? Number.NaN,
     },
   };
 }

@@ -2,9 +2,9 @@ import type { ApplicationRecord } from "../features/application/columns.ts";
 import { APPLICATION_FEATURE_DEFINITIONS, applicationFeatures } from "../features/application/features.ts";
 import { type LoanTerms, withLoanTerms } from "../features/application/loan-terms.ts";
 import { type Decision, decide, type ModelCard } from "./model-card.ts";
+import type { ModelExplainer } from "./model-explainer.ts";
 import { fillInputRow, type InputLayout, inputLayout } from "./model-input.ts";
 import { type Reason, topReasons } from "./reasons.ts";
-import type { TreeExplainer } from "./treeshap.ts";
 
 /**
  * The runtime that evaluates the ONNX graph: onnxruntime-node offline, onnxruntime-web in the Worker.
@@ -39,7 +39,7 @@ export class Scorer {
   constructor(
     readonly card: ModelCard,
     private readonly model: ProbabilityModel,
-    private readonly explainer?: TreeExplainer,
+    private readonly explainer?: ModelExplainer,
   ) {
     this.layout = inputLayout(
       card.features.map((f) => f.name),
@@ -75,13 +75,10 @@ export class Scorer {
     });
   }
 
-  /** Contributions on the calibrated logit scale: the booster's TreeSHAP values times the Platt slope. */
+  /** Contributions on the calibrated logit scale: TreeSHAP values of the scoring ensemble times its Platt slope. */
   explain(row: Float32Array): { contributions: Float64Array; baseValue: number } {
     if (!this.explainer) throw new Error("this scorer has no explainer");
-    const { contributions, expectedValue } = this.explainer.explain(row);
-    const { slope, intercept } = this.card.calibration;
-    for (let i = 0; i < contributions.length; i++) contributions[i]! *= slope;
-    return { contributions, baseValue: slope * expectedValue + intercept };
+    return this.explainer.explain(row);
   }
 
   reasons(row: Float32Array): Reason[] {

@@ -1,5 +1,6 @@
 import type { FeatureDefinition } from "../registry.ts";
 import { APPLICATION_COLUMNS, type ApplicationRecord } from "./columns.ts";
+import { impliedAnnualRate, impliedTermMonths } from "./loan-pricing.ts";
 import { VOCABULARIES } from "./vocabularies.ts";
 
 /**
@@ -52,6 +53,12 @@ class Inputs {
   }
 }
 
+/** The implied term of a cash loan; revolving credit has no repayment schedule (NaN). */
+function cashLoanTerm(x: Inputs): number {
+  if (x.code("NAME_CONTRACT_TYPE") !== CASH_LOANS) return Number.NaN;
+  return impliedTermMonths(x.num("AMT_CREDIT"), x.num("AMT_ANNUITY"));
+}
+
 export interface ApplicationFeature {
   readonly definition: FeatureDefinition;
   readonly compute: (inputs: Inputs) => number;
@@ -78,6 +85,8 @@ const ADDRESS_MISMATCH_FLAGS = APPLICATION_COLUMNS.filter((c) =>
 const BUREAU_REQUESTS = APPLICATION_COLUMNS.filter((c) => c.name.startsWith("AMT_REQ_CREDIT_BUREAU_")).map(
   (c) => c.name,
 );
+
+const CASH_LOANS = (VOCABULARIES.NAME_CONTRACT_TYPE ?? []).indexOf("Cash loans");
 
 const HOUSING_AVG = APPLICATION_COLUMNS.filter((c) => c.name.endsWith("_AVG")).map((c) => c.name);
 
@@ -242,18 +251,32 @@ const DERIVED: readonly ApplicationFeature[] = [
   derived("app_credit_to_age", "Loan amount relative to the client's age", (x) =>
     ratio(x.num("AMT_CREDIT"), -x.num("DAYS_BIRTH")),
   ),
+  derived("app_loan_term_months", "Term of the cash loan implied by its credit and annuity", (x) =>
+    cashLoanTerm(x),
+  ),
+  derived(
+    "app_loan_annual_rate",
+    "Annual interest rate implied by the cash loan's credit, annuity and term",
+    (x) => impliedAnnualRate(x.num("AMT_CREDIT"), x.num("AMT_ANNUITY"), cashLoanTerm(x)),
+  ),
+  derived(
+    "app_loan_payable_to_credit",
+    "Total repayments over the implied term relative to the loan amount",
+    (x) => ratio(x.num("AMT_ANNUITY") * cashLoanTerm(x), x.num("AMT_CREDIT")),
+  ),
   derived("app_social_default_rate_30", "Share of the client's social circle that defaulted (30 days)", (x) =>
     ratio(x.num("DEF_30_CNT_SOCIAL_CIRCLE"), x.num("OBS_30_CNT_SOCIAL_CIRCLE")),
   ),
 ];
 
-// The building block repeats 14 measures as average, mode and median; the three are near-duplicates, and
-// at this data size the copies only dilute column sampling. The averages stay (plus TOTALAREA_MODE and
-// the categorical *_MODE columns, which have no average).
-const DUPLICATE_BUILDING_STATS = /^(?!TOTALAREA).*_(MODE|MEDI)$/;
+// Raw columns left out of the model: at this data size they only dilute column sampling (measured on
+// tuning folds: +0.002 AUC without them). The building block's 14 measures (as average, mode and median)
+// are summarised by app_housing_known and TOTALAREA_MODE; the documents other than the common document 3
+// by app_document_count. The categorical *_MODE columns stay.
+const LEFT_OUT_COLUMNS = /^(?!TOTALAREA).*_(AVG|MODE|MEDI)$|^FLAG_DOCUMENT_(?!3$)/;
 
 export const APPLICATION_FEATURES: readonly ApplicationFeature[] = [
-  ...APPLICATION_COLUMNS.filter((c) => c.kind === "text" || !DUPLICATE_BUILDING_STATS.test(c.name)).map(raw),
+  ...APPLICATION_COLUMNS.filter((c) => c.kind === "text" || !LEFT_OUT_COLUMNS.test(c.name)).map(raw),
   ...DERIVED,
 ];
 

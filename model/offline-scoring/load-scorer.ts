@@ -3,9 +3,9 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { UserError } from "../../lib/errors.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
+import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { ONNX_IO, readOnnxModel } from "../../scoring/onnx-model.ts";
 import { type ProbabilityModel, Scorer } from "../../scoring/scorer.ts";
-import { TreeExplainer } from "../../scoring/treeshap.ts";
 import { ARTIFACTS_DIR } from "../publish/write-artifacts.ts";
 
 /** The ONNX graph in onnxruntime-node: the offline twin of the Worker's onnxruntime-web session. */
@@ -43,6 +43,6 @@ export function readArtifacts(dir = ARTIFACTS_DIR): LoadedArtifacts {
 /** A Scorer over the published artifacts; with `explain`, TreeSHAP reasons come from the same graph. */
 export async function loadScorer(options: { dir?: string; explain?: boolean } = {}): Promise<Scorer> {
   const { card, onnx } = readArtifacts(options.dir);
-  const explainer = options.explain ? new TreeExplainer(readOnnxModel(onnx).ensemble) : undefined;
+  const explainer = options.explain ? new ModelExplainer(readOnnxModel(onnx)) : undefined;
   return new Scorer(card, await OnnxNodeModel.load(onnx), explainer);
 }

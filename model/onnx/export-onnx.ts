@@ -4,7 +4,7 @@ import onnxProto, { type onnx as proto } from "onnx-proto";
 const { onnx } = onnxProto;
 
 import type { Calibration } from "../../scoring/model-card.ts";
-import { ONNX_IO } from "../../scoring/onnx-model.ts";
+import { ONNX_GRAPH, ONNX_IO } from "../../scoring/onnx-model.ts";
 import type { TreeEnsemble } from "../../scoring/tree-ensemble.ts";
 
 export const OPSET = 17;
@@ -31,6 +31,15 @@ function int(name: string, value: number): proto.IAttributeProto {
 
 function scalar(name: string, value: number): proto.ITensorProto {
   return { name, dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [value] };
+}
+
+function int64s(name: string, values: ArrayLike<number>): proto.ITensorProto {
+  return {
+    name,
+    dataType: onnx.TensorProto.DataType.INT64,
+    dims: [values.length],
+    int64Data: Array.from(values),
+  };
 }
 
 function tensorInfo(name: string, dims: (string | number)[]): proto.IValueInfoProto {
@@ -100,36 +109,130 @@ function treeAttributes(ensemble: TreeEnsemble): proto.IAttributeProto[] {
   ];
 }
 
+/** A tree ensemble and the Platt calibration of its margin: trees -> margin -> slope * margin + intercept. */
+function calibratedTrees(
+  prefix: string,
+  ensemble: TreeEnsemble,
+  calibration: Calibration,
+  margin: string,
+  logit: string,
+): { initializer: proto.ITensorProto[]; node: proto.INodeProto[] } {
+  const slope = `${prefix}calibration_slope`;
+  const intercept = `${prefix}calibration_intercept`;
+  return {
+    initializer: [scalar(slope, calibration.slope), scalar(intercept, calibration.intercept)],
+    node: [
+      {
+        name: `${prefix}trees`,
+        opType: "TreeEnsembleRegressor",
+        domain: "ai.onnx.ml",
+        input: [ONNX_IO.input],
+        output: [margin],
+        attribute: treeAttributes(ensemble),
+      },
+      { name: `${prefix}scale`, opType: "Mul", input: [margin, slope], output: [`${prefix}scaled`] },
+      { name: `${prefix}shift`, opType: "Add", input: [`${prefix}scaled`, intercept], output: [logit] },
+    ],
+  };
+}
+
+/** The second ensemble, for rows whose history inputs are all missing. */
+export interface NoHistoryEnsemble {
+  ensemble: TreeEnsemble;
+  calibration: Calibration;
+  /** Input columns that are history features. */
+  historyInputs: ArrayLike<number>;
+}
+
 /**
  * The serving graph: features -> TreeEnsembleRegressor (margin) -> Platt calibration -> Sigmoid.
- * Calibration lives in the graph so every runtime gets calibrated probabilities from the same file.
+ * With a no-history ensemble, both run and a Where picks, per row, the main one when any history input
+ * is present and the no-history one otherwise. Calibration lives in the graph so every runtime gets
+ * calibrated probabilities from the same file.
  */
 export function exportOnnx(
   ensemble: TreeEnsemble,
   calibration: Calibration,
   producerVersion: string,
+  noHistory?: NoHistoryEnsemble,
 ): Uint8Array {
+  const main = calibratedTrees(
+    "",
+    ensemble,
+    calibration,
+    noHistory ? "main_margin" : ONNX_IO.margin,
+    "logit",
+  );
+  const initializer = [...main.initializer];
+  const node = [...main.node];
+  if (noHistory) {
+    const other = calibratedTrees(
+      ONNX_GRAPH.noHistoryPrefix,
+      noHistory.ensemble,
+      noHistory.calibration,
+      "no_history_margin",
+      "no_history_logit",
+    );
+    initializer.push(...other.initializer, int64s(ONNX_GRAPH.historyInputs, noHistory.historyInputs));
+    node.push(
+      ...other.node,
+      // has_history[n] = any history input of row n is not NaN
+      {
+        name: "history",
+        opType: "Gather",
+        input: [ONNX_IO.input, ONNX_GRAPH.historyInputs],
+        output: ["history"],
+        attribute: [int("axis", 1)],
+      },
+      { name: "history_missing", opType: "IsNaN", input: ["history"], output: ["history_missing"] },
+      { name: "history_present", opType: "Not", input: ["history_missing"], output: ["history_present"] },
+      {
+        name: "history_present_f",
+        opType: "Cast",
+        input: ["history_present"],
+        output: ["history_present_f"],
+        attribute: [int("to", onnx.TensorProto.DataType.FLOAT)],
+      },
+      {
+        name: "history_any_f",
+        opType: "ReduceMax",
+        input: ["history_present_f"],
+        output: ["history_any_f"],
+        attribute: [ints("axes", [1]), int("keepdims", 1)],
+      },
+      {
+        name: "has_history",
+        opType: "Cast",
+        input: ["history_any_f"],
+        output: ["has_history"],
+        attribute: [int("to", onnx.TensorProto.DataType.BOOL)],
+      },
+      {
+        name: "pick_margin",
+        opType: "Where",
+        input: ["has_history", "main_margin", "no_history_margin"],
+        output: [ONNX_IO.margin],
+      },
+      {
+        name: "pick_logit",
+        opType: "Where",
+        input: ["has_history", "logit", "no_history_logit"],
+        output: ["picked_logit"],
+      },
+    );
+  }
+  node.push({
+    name: "link",
+    opType: "Sigmoid",
+    input: [noHistory ? "picked_logit" : "logit"],
+    output: [ONNX_IO.probability],
+  });
   const graph: proto.IGraphProto = {
     name: "credit_edge_default_risk",
     input: [tensorInfo(ONNX_IO.input, ["N", ensemble.featureCount])],
     output: [tensorInfo(ONNX_IO.probability, ["N", 1]), tensorInfo(ONNX_IO.margin, ["N", 1])],
-    initializer: [
-      scalar("calibration_slope", calibration.slope),
-      scalar("calibration_intercept", calibration.intercept),
-    ],
-    node: [
-      {
-        name: "trees",
-        opType: "TreeEnsembleRegressor",
-        domain: "ai.onnx.ml",
-        input: [ONNX_IO.input],
-        output: [ONNX_IO.margin],
-        attribute: treeAttributes(ensemble),
-      },
-      { name: "scale", opType: "Mul", input: [ONNX_IO.margin, "calibration_slope"], output: ["scaled"] },
-      { name: "shift", opType: "Add", input: ["scaled", "calibration_intercept"], output: ["logit"] },
-      { name: "link", opType: "Sigmoid", input: ["logit"], output: [ONNX_IO.probability] },
-    ],
+    initializer,
+    node,
   };
   const model: proto.IModelProto = {
     irVersion: 8,

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { renderReport } from "../report/render-report.ts";
 import type { TrainedModel } from "../training/train-model.ts";
 
-/** XGBoost's native model, kept beside the ONNX export so parity can be checked without retraining. */
-export const BOOSTER_FILE = "booster.json";
+import { BOOSTER_FILE, NO_HISTORY_BOOSTER_FILE } from "./artifact-files.ts";
+
+export { BOOSTER_FILE, NO_HISTORY_BOOSTER_FILE };
 
 import { ARTIFACTS_DIR } from "../../lib/paths.ts";
 
@@ -22,7 +23,7 @@ function writeFileAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /**
- * Publish a trained model: model.onnx, booster.json, model.json (the card) and report.html. The version is a content
+ * Publish a trained model: model.onnx, booster.json (and booster-no-history.json), model.json (the card) and report.html. The version is a content
  * hash, and `created_at` is kept when the version is unchanged, so retraining on the same data, config
  * and seed rewrites identical files.
  */
@@ -39,6 +40,9 @@ export function writeArtifacts(trained: TrainedModel, dir = ARTIFACTS_DIR): Mode
   const card: ModelCard = { version, created_at: createdAt, ...body };
   writeFileAtomic(join(dir, "model.onnx"), trained.onnx);
   writeFileAtomic(join(dir, BOOSTER_FILE), trained.boosterJson);
+  if (trained.noHistoryBoosterJson)
+    writeFileAtomic(join(dir, NO_HISTORY_BOOSTER_FILE), trained.noHistoryBoosterJson);
+  else rmSync(join(dir, NO_HISTORY_BOOSTER_FILE), { force: true });
   writeFileAtomic(join(dir, "report.html"), renderReport(card, trained.report));
   // The card last: its presence with a new version means the other two are already in place.
   writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`);

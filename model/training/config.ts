@@ -25,6 +25,12 @@ export const TrainingConfigSchema = z.strictObject({
   exclude_protected: z.boolean(),
   /** Train on every row twice, once with its history blanked, so new applicants score well. */
   history_augmentation: z.boolean(),
+  /**
+   * Score clients without any history with a second ensemble trained on application features alone
+   * (the graph picks it when every history input is missing): it beats the main model's history-blanked
+   * rows, since none of its trees or column samples go to features it will never see.
+   */
+  no_history_model: z.boolean().default(true),
   early_stopping: z.strictObject({
     holdout_fraction: z.number().gt(0).lt(0.5),
     patience: z.number().int().min(1),

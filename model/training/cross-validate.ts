@@ -10,7 +10,10 @@ export interface CrossValidation {
   seed: number;
   /** Rows that were scored out of fold (all rows unless only some folds are evaluated). */
   evaluated: Int32Array;
-  /** Out-of-fold margins of the evaluated rows (in `evaluated` order), as recorded and history blanked. */
+  /**
+   * Out-of-fold margins of the evaluated rows (in `evaluated` order), as recorded and history blanked; the
+   * latter from the no-history model when there is one, as served.
+   */
   oofMargin: Float64Array;
   oofMarginNoHistory: Float64Array;
   /** AUC of all out-of-fold predictions pooled. */
@@ -20,6 +23,7 @@ export interface CrossValidation {
   foldAuc: number[];
   foldAucNoHistory: number[];
   rounds: number[];
+  roundsNoHistory: number[];
 }
 
 export function crossValidate(
@@ -36,6 +40,7 @@ export function crossValidate(
   const foldAuc: number[] = [];
   const foldAucNoHistory: number[] = [];
   const rounds: number[] = [];
+  const roundsNoHistory: number[] = [];
   for (let k = 0; k < evaluate; k++) {
     const train: number[] = [];
     const test: number[] = [];
@@ -49,6 +54,18 @@ export function crossValidate(
     bar.stop();
     const predicted = predictMargins(fit.booster, set, test);
     fit.booster.dispose();
+    if (config.no_history_model) {
+      const noHistoryBar = progress({
+        label: `seed ${seed} fold ${k + 1}/${evaluate} no history`,
+        total: config.early_stopping.max_rounds,
+        unit: "rounds",
+      });
+      const noHistory = fitWithEarlyStopping(set, train, config, seed * 1000 + k, noHistoryBar, "masked");
+      noHistoryBar.stop();
+      predicted.masked = predictMargins(noHistory.booster, set, test).masked;
+      noHistory.booster.dispose();
+      roundsNoHistory.push(noHistory.rounds);
+    }
     evaluated.push(...test);
     margins.push(...predicted.plain);
     marginsNoHistory.push(...predicted.masked);
@@ -68,5 +85,6 @@ export function crossValidate(
     foldAuc,
     foldAucNoHistory,
     rounds,
+    roundsNoHistory,
   };
 }

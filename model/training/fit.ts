@@ -51,8 +51,8 @@ export function fitWithEarlyStopping(
   config: TrainingConfig,
   seed: number,
   progress?: Progress,
+  copies: RowCopies = config.history_augmentation ? "both" : "plain",
 ): FitResult {
-  const copies: RowCopies = config.history_augmentation ? "both" : "plain";
   const { holdout_fraction, patience, max_rounds, refit, refit_factor } = config.early_stopping;
   const holdout = stratifiedHoldout(rows, set.y, holdout_fraction, seed);
   const dtrain = matrixOf(

@@ -46,12 +46,19 @@ function split(sample: OutOfFoldSample, k: number): { fit: number[]; test: numbe
   return { fit, test };
 }
 
-/** Calibrated probabilities of `margins`, each from a Platt fit on the other folds' (recorded) margins. */
-export function crossFittedProbabilities(sample: OutOfFoldSample, margins: Float64Array): Float64Array {
+/**
+ * Calibrated probabilities of `margins`, each from a Platt fit on the other folds' `fitOn` margins (the
+ * margins of the model that scores them, as the served calibration was fitted).
+ */
+export function crossFittedProbabilities(
+  sample: OutOfFoldSample,
+  margins: Float64Array,
+  fitOn: Float64Array = margins,
+): Float64Array {
   const out = new Float64Array(margins.length);
   for (let k = 0; k < sample.foldCount; k++) {
     const { fit, test } = split(sample, k);
-    const calibration = fitPlatt(pick(fit, sample.y), pick(fit, sample.margin));
+    const calibration = fitPlatt(pick(fit, sample.y), pick(fit, fitOn));
     for (const r of test) out[r] = applyPlatt(calibration, margins[r]!);
   }
   return out;

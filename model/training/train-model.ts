@@ -1,6 +1,6 @@
 import type { FeatureRegistry } from "../../features/registry.ts";
 import type { ProgressFactory } from "../../lib/progress.ts";
-import type { CardFeature, ModelCard } from "../../scoring/model-card.ts";
+import type { Calibration, CardFeature, ModelCard } from "../../scoring/model-card.ts";
 import { ONNX_IO } from "../../scoring/onnx-model.ts";
 import { classHistograms, precisionRecallCurve, rocCurve } from "../evaluation/curves.ts";
 import { ageBand, fairnessSlices } from "../evaluation/fairness.ts";
@@ -13,7 +13,8 @@ import {
   mean,
   sd,
 } from "../evaluation/metrics.ts";
-import { exportOnnx, ML_OPSET, OPSET } from "../onnx/export-onnx.ts";
+import { exportOnnx, ML_OPSET, type NoHistoryEnsemble, OPSET } from "../onnx/export-onnx.ts";
+import { NO_HISTORY_BOOSTER_FILE } from "../publish/artifact-files.ts";
 import type { ReportData } from "../report/report-data.ts";
 import { ensembleFromXGBoostJson } from "../xgboost/ensemble-from-json.ts";
 import { xgboostVersion } from "../xgboost/native.ts";
@@ -34,6 +35,8 @@ export interface TrainedModel {
   onnx: Uint8Array;
   /** XGBoost's own JSON model: the reference the ONNX export is checked against. */
   boosterJson: string;
+  /** The no-history ensemble's XGBoost JSON model, when there is one. */
+  noHistoryBoosterJson?: string;
   /** The card without `version`, `created_at` and the ONNX hash, which publishing fills in. */
   card: Omit<ModelCard, "version" | "created_at" | "onnx"> & { onnx: Omit<ModelCard["onnx"], "sha256"> };
   report: ReportData;
@@ -52,11 +55,19 @@ export function trainModel(
   for (let s = 0; s < seeds; s++) repeats.push(crossValidate(set, config, config.seed + s, progress));
   const first = repeats[0]!;
 
-  // 2. Calibration on out-of-fold margins; its quality measured cross-fitted.
+  // 2. Calibration on out-of-fold margins, one per ensemble; its quality measured cross-fitted.
   const sample = outOfFoldSample(set, first);
   const calibration = fitPlatt(sample.y, sample.margin);
+  const calibrationNoHistory = config.no_history_model
+    ? fitPlatt(sample.y, sample.marginNoHistory)
+    : undefined;
   const probabilities = crossFittedProbabilities(sample, sample.margin);
-  const probabilitiesNoHistory = crossFittedProbabilities(sample, sample.marginNoHistory);
+  // Without a no-history ensemble, blanked rows go through the main ensemble's calibration.
+  const probabilitiesNoHistory = crossFittedProbabilities(
+    sample,
+    sample.marginNoHistory,
+    config.no_history_model ? sample.marginNoHistory : sample.margin,
+  );
 
   // 3. Decision policy: thresholds maximising profit on out-of-fold probabilities.
   const policy = optimisePolicy(probabilities, sample.y, sample.credit, config.cost_model);
@@ -75,7 +86,10 @@ export function trainModel(
   bar.stop();
   const boosterJson = final.booster.toJson();
   const ensemble = ensembleFromXGBoostJson(boosterJson, set.features.length);
-  const onnx = exportOnnx(ensemble, calibration, "credit-edge");
+  const noHistory = calibrationNoHistory
+    ? fitNoHistoryModel(set, config, calibrationNoHistory, progress)
+    : undefined;
+  const onnx = exportOnnx(ensemble, calibration, "credit-edge", noHistory);
 
   // 5. Global importance: mean |SHAP| over (a fixed sample of) the training rows, in calibrated log-odds.
   const step = Math.max(1, Math.floor(set.rows / config.importance_rows));
@@ -125,6 +139,15 @@ export function trainModel(
     packed_history_features: registry.features.filter((f) => f.group === "history").map((f) => f.name),
     excluded_attributes: excluded,
     calibration,
+    ...(noHistory
+      ? {
+          no_history: {
+            booster_file: NO_HISTORY_BOOSTER_FILE,
+            calibration: noHistory.calibration,
+            trees: noHistory.ensemble.trees.length,
+          },
+        }
+      : {}),
     policy,
     metrics: {
       cv_auc: perSeed((cv) => mean(cv.foldAuc)),
@@ -140,7 +163,9 @@ export function trainModel(
       protocol: {
         cv: `${config.folds}-fold stratified CV${evaluatedFolds(config) < config.folds ? ` (${evaluatedFolds(config)} fold(s) scored: a holdout)` : ""} repeated with fold seeds ${config.seed}..${config.seed + seeds - 1}; cv_auc is the mean of the folds' AUCs per seed, cv_auc_pooled the AUC of all out-of-fold predictions pooled`,
         early_stopping: `on a stratified ${config.early_stopping.holdout_fraction} holdout of the training folds${config.early_stopping.refit ? `, then a refit on all training folds for ${config.early_stopping.refit_factor}x the best round count` : ", keeping the early-stopped model"}`,
-        no_history: "the same out-of-fold models scoring every row with all history features set to missing",
+        no_history: config.no_history_model
+          ? "every row with all history features set to missing, scored out of fold by the no-history ensemble (trained in the same folds on the history-blanked rows), as the served graph scores such rows"
+          : "the same out-of-fold models scoring every row with all history features set to missing",
         calibration:
           "Platt scaling on out-of-fold margins of the first repeat; Brier and ECE (10 equal-count bins) cross-fitted over 5 folds of those rows",
         policy:
@@ -152,6 +177,9 @@ export function trainModel(
         cv: repeats.map((cv) => cv.rounds),
         final: final.rounds,
         final_best_holdout: final.bestRounds,
+        ...(noHistory
+          ? { cv_no_history: repeats.map((cv) => cv.roundsNoHistory), final_no_history: noHistory.rounds }
+          : {}),
       },
       policy_outcome: {
         ...outcome,
@@ -167,12 +195,13 @@ export function trainModel(
       seed: config.seed,
       rounds: final.rounds,
       history_augmentation: config.history_augmentation,
+      no_history_model: config.no_history_model,
     },
     onnx: {
       file: "model.onnx",
       input: ONNX_IO.input,
       output: ONNX_IO.probability,
-      trees: ensemble.trees.length,
+      trees: ensemble.trees.length + (noHistory?.ensemble.trees.length ?? 0),
       opset: OPSET,
       ml_opset: ML_OPSET,
     },
@@ -189,7 +218,39 @@ export function trainModel(
     fairness: { byGender, byAge },
     auc: auc(sample.y, probabilities),
   };
-  return { onnx, boosterJson, card, report };
+  return {
+    onnx,
+    boosterJson,
+    ...(noHistory ? { noHistoryBoosterJson: noHistory.boosterJson } : {}),
+    card,
+    report,
+  };
+}
+
+/** The served no-history ensemble: all labelled rows with their history blanked, as in cross-validation. */
+function fitNoHistoryModel(
+  set: TrainingSet,
+  config: TrainingConfig,
+  calibration: Calibration,
+  progress: ProgressFactory,
+): NoHistoryEnsemble & { boosterJson: string; rounds: number } {
+  const bar = progress({
+    label: "final model, no history",
+    total: config.early_stopping.max_rounds,
+    unit: "rounds",
+  });
+  const all = Array.from({ length: set.rows }, (_, i) => i);
+  const fit = fitWithEarlyStopping(set, all, config, config.seed, bar, "masked");
+  bar.stop();
+  const boosterJson = fit.booster.toJson();
+  fit.booster.dispose();
+  return {
+    ensemble: ensembleFromXGBoostJson(boosterJson, set.features.length),
+    calibration,
+    historyInputs: set.historyInputs,
+    boosterJson,
+    rounds: fit.rounds,
+  };
 }
 
 /** Profit as each threshold moves while the other stays put. */

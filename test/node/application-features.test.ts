@@ -9,6 +9,11 @@ import {
   applicationFeatures,
   DAYS_SENTINEL,
 } from "../../features/application/features.ts";
+import {
+  CASH_LOAN_TERMS_MONTHS,
+  impliedAnnualRate,
+  impliedTermMonths,
+} from "../../features/application/loan-pricing.ts";
 import { withLoanTerms } from "../../features/application/loan-terms.ts";
 import { VOCABULARIES } from "../../features/application/vocabularies.ts";
 import { PROJECT_ROOT } from "../../lib/paths.ts";
@@ -142,5 +147,56 @@ describe("application features", () => {
       expect(source, file).not.toMatch(/from\s+["'](node:|fs|path|crypto|cloudflare:)/);
       expect(source, file).not.toMatch(/\bprocess\.|\bBuffer\b|\brequire\(/);
     }
+  });
+});
+
+describe("loan pricing", () => {
+  /** The annuity that repays `credit` in `months` at `annual` interest (12 x monthly). */
+  const annuityOf = (credit: number, annual: number, months: number) => {
+    const r = annual / 12;
+    return (credit * r) / (1 - (1 + r) ** -months);
+  };
+
+  it("recovers the term and rate an annuity was computed with", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 10_000, max: 4_000_000, noNaN: true }),
+        fc.constantFrom(...CASH_LOAN_TERMS_MONTHS),
+        fc.double({ min: 0.02, max: 0.6, noNaN: true }),
+        (credit, months, annual) => {
+          const annuity = annuityOf(credit, annual, months);
+          // The rule's blind spot: a rate so high that the loan repays in fewer payments than the next
+          // shorter standard term looks like that shorter loan.
+          const shorter = CASH_LOAN_TERMS_MONTHS.filter((t) => t < months).at(-1) ?? 0;
+          fc.pre(credit / annuity > shorter);
+          expect(impliedTermMonths(credit, annuity)).toBe(months);
+          expect(impliedAnnualRate(credit, annuity, months)).toBeCloseTo(annual, 6);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("gives NaN for revolving credit and impossible terms, and follows requested loan terms", () => {
+    const cashLoan = { ...applicant, NAME_CONTRACT_TYPE: "Cash loans" };
+    const cash = applicationFeatures(cashLoan);
+    const months = feature(cash, "app_loan_term_months");
+    expect(CASH_LOAN_TERMS_MONTHS).toContain(months);
+    const rate = feature(cash, "app_loan_annual_rate");
+    expect(rate).toBeGreaterThan(0);
+    expect(feature(cash, "app_loan_payable_to_credit")).toBeCloseTo(
+      (Number(applicant.AMT_ANNUITY) * months) / Number(applicant.AMT_CREDIT),
+      12,
+    );
+    const revolving = applicationFeatures({ ...cashLoan, NAME_CONTRACT_TYPE: "Revolving loans" });
+    expect(feature(revolving, "app_loan_term_months")).toBeNaN();
+    expect(feature(revolving, "app_loan_annual_rate")).toBeNaN();
+    // 100 payments do not fit in 60 months.
+    expect(impliedTermMonths(100, 1)).toBeNaN();
+    const cheaper = applicationFeatures(
+      withLoanTerms(cashLoan, { amount: 240_000, annuity: annuityOf(240_000, 0.1, 24) }),
+    );
+    expect(feature(cheaper, "app_loan_term_months")).toBe(24);
+    expect(feature(cheaper, "app_loan_annual_rate")).toBeCloseTo(0.1, 6);
   });
 });

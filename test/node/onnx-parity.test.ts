@@ -6,6 +6,7 @@ import { OnnxNodeModel, readArtifacts } from "../../model/offline-scoring/load-s
 import { ARTIFACTS_DIR, BOOSTER_FILE } from "../../model/publish/write-artifacts.ts";
 import { applyPlatt } from "../../model/training/calibration.ts";
 import { Booster, DMatrix } from "../../model/xgboost/booster.ts";
+import type { Calibration } from "../../scoring/model-card.ts";
 import { ONNX_IO } from "../../scoring/onnx-model.ts";
 import { type ProbabilityModel, Scorer } from "../../scoring/scorer.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
@@ -43,15 +44,25 @@ beforeAll(async () => {
   inputs.set(masked, plain.length);
 }, 300_000);
 
-function native(): Float64Array {
-  const booster = Booster.fromJson(readFileSync(join(ARTIFACTS_DIR, BOOSTER_FILE), "utf8"));
+function nativeProbabilities(file: string, calibration: Calibration): Float64Array {
+  const booster = Booster.fromJson(readFileSync(join(ARTIFACTS_DIR, file), "utf8"));
   const matrix = new DMatrix(inputs, rows, card.features.length);
   try {
-    return Float64Array.from(booster.predict(matrix, "margin"), (m) => applyPlatt(card.calibration, m));
+    return Float64Array.from(booster.predict(matrix, "margin"), (m) => applyPlatt(calibration, m));
   } finally {
     matrix.dispose();
     booster.dispose();
   }
+}
+
+/** The reference: XGBoost's boosters, each row scored by the one the graph should pick for it. */
+function native(): Float64Array {
+  const main = nativeProbabilities(BOOSTER_FILE, card.calibration);
+  if (!card.no_history) return main;
+  const noHistory = nativeProbabilities(card.no_history.booster_file, card.no_history.calibration);
+  const history = card.features.flatMap((f, i) => (f.group === "history" ? [i] : []));
+  const width = card.features.length;
+  return main.map((p, r) => (history.some((i) => !Number.isNaN(inputs[r * width + i]!)) ? p : noHistory[r]!));
 }
 
 function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {

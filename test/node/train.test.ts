@@ -14,7 +14,7 @@ let env: Record<string, string>;
 let config: string;
 let first: { code: number | null; stdout: string; stderr: string };
 
-const files = ["model.onnx", "booster.json", "model.json", "report.html"];
+const files = ["model.onnx", "booster.json", "booster-no-history.json", "model.json", "report.html"];
 const read = (out: string, file: string) => readFileSync(join(dir, out, file));
 const card = (out: string) => JSON.parse(read(out, "model.json").toString()) as ModelCard;
 
@@ -61,6 +61,11 @@ describe("credit-edge train", () => {
     expect(c.metrics.brier).toBeLessThan(0.1);
     expect(c.metrics.ece).toBeGreaterThanOrEqual(0);
     expect(c.metrics.ece).toBeLessThan(0.05);
+    // New applicants are scored by a second ensemble, calibrated on its own out-of-fold margins.
+    expect(c.no_history?.booster_file).toBe("booster-no-history.json");
+    expect(c.no_history?.trees).toBeGreaterThan(0);
+    expect(c.no_history?.calibration.slope).toBeGreaterThan(0);
+    expect(c.onnx.trees).toBeGreaterThan(c.no_history?.trees ?? 0);
   });
 
   it("keeps the protected attributes out of the inputs, and says so", () => {
@@ -82,7 +87,7 @@ describe("credit-edge train", () => {
     const second = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "b")], env);
     expect(second.code).toBe(0);
     // A fresh folder differs only by its creation time, which the report also shows.
-    for (const file of ["model.onnx", "booster.json"])
+    for (const file of ["model.onnx", "booster.json", "booster-no-history.json"])
       expect(read("b", file).equals(read("a", file)), file).toBe(true);
     const { created_at: createdA, ...cardA } = card("a");
     const { created_at: createdB, ...cardB } = card("b");

@@ -3,6 +3,7 @@ import { OnnxNodeModel, readArtifacts } from "../../model/offline-scoring/load-s
 import { exportOnnx } from "../../model/onnx/export-onnx.ts";
 import { Booster, DMatrix } from "../../model/xgboost/booster.ts";
 import { ensembleFromXGBoostJson } from "../../model/xgboost/ensemble-from-json.ts";
+import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { ONNX_IO, readOnnxModel } from "../../scoring/onnx-model.ts";
 import { Scorer } from "../../scoring/scorer.ts";
 import { predictMargin } from "../../scoring/tree-ensemble.ts";
@@ -118,14 +119,12 @@ describe("TreeSHAP from the ONNX graph vs XGBoost's pred_contribs", () => {
 });
 
 describe("the published model's reasons", () => {
-  it("add up, with the base value, to the served calibrated logit on sample clients", async () => {
+  it("add up, with the base value, to the served calibrated logit on sample clients with and without history", async () => {
     const { card, onnx } = readArtifacts();
-    const scorer = new Scorer(
-      card,
-      await OnnxNodeModel.load(onnx),
-      new TreeExplainer(readOnnxModel(onnx).ensemble),
-    );
-    const clients = await sampleClients(card.packed_history_features, 100);
+    const explainer = new ModelExplainer(readOnnxModel(onnx));
+    const scorer = new Scorer(card, await OnnxNodeModel.load(onnx), explainer);
+    const recorded = await sampleClients(card.packed_history_features, 100);
+    const clients = [...recorded, ...recorded.map((c) => ({ ...c, history: null }))];
     const inputs = scorer.inputs(clients);
     const session = await import("onnxruntime-node");
     const ort = await session.InferenceSession.create(onnx);
@@ -133,13 +132,19 @@ describe("the published model's reasons", () => {
       [ONNX_IO.input]: new session.Tensor("float32", inputs, [clients.length, scorer.width]),
     });
     const margins = out[ONNX_IO.margin]!.data as Float32Array;
+    let withoutHistory = 0;
     clients.forEach((_, r) => {
-      const { contributions, baseValue } = scorer.explain(
-        inputs.subarray(r * scorer.width, (r + 1) * scorer.width),
-      );
+      const row = inputs.subarray(r * scorer.width, (r + 1) * scorer.width);
+      const { contributions, baseValue } = scorer.explain(row);
       const sum = contributions.reduce((s, c) => s + c, baseValue);
-      const served = card.calibration.slope * margins[r]! + card.calibration.intercept;
+      // The graph's margin output is the margin of the ensemble that scored the row.
+      const noHistory = explainer.scoresWithoutHistory(row);
+      if (noHistory) withoutHistory++;
+      const calibration = noHistory && card.no_history ? card.no_history.calibration : card.calibration;
+      const served = calibration.slope * margins[r]! + calibration.intercept;
       expect(Math.abs(sum - served)).toBeLessThanOrEqual(1e-5);
     });
+    // Every blanked copy goes to the no-history ensemble when the model has one.
+    expect(withoutHistory).toBeGreaterThanOrEqual(card.no_history ? recorded.length : 0);
   });
 });

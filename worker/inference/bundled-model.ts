@@ -1,9 +1,9 @@
 import card from "../../model/artifacts/model.json";
 import onnx from "../../model/artifacts/model.onnx";
 import type { ModelCard } from "../../scoring/model-card.ts";
+import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { readOnnxModel } from "../../scoring/onnx-model.ts";
 import { Scorer } from "../../scoring/scorer.ts";
-import { TreeExplainer } from "../../scoring/treeshap.ts";
 import { sharedInit } from "./shared-init.ts";
 
 /** The model card bundled with the Worker (model/artifacts/model.json), read as training wrote it. */
@@ -28,7 +28,7 @@ export async function createBundledScorer(): Promise<Scorer> {
   const imported = Date.now();
   const model = OrtWebModel.load(bytes);
   // The trees for TreeSHAP are read while ORT's initialisation waits on its own promises.
-  const explainer = new TreeExplainer(readOnnxModel(bytes).ensemble);
+  const explainer = new ModelExplainer(readOnnxModel(bytes));
   const explained = Date.now();
   const scorer = new Scorer(bundledCard, await model, explainer);
   const done = Date.now();

@@ -1,0 +1,46 @@
+import type { CalibratedEnsemble, OnnxTrees } from "./onnx-model.ts";
+import { TreeExplainer } from "./treeshap.ts";
+
+interface CalibratedExplainer {
+  explainer: TreeExplainer;
+  slope: number;
+  intercept: number;
+}
+
+function calibrated({ ensemble, calibration }: CalibratedEnsemble): CalibratedExplainer {
+  return {
+    explainer: new TreeExplainer(ensemble),
+    slope: calibration.slope,
+    intercept: calibration.intercept,
+  };
+}
+
+/**
+ * TreeSHAP over the serving graph, on its calibrated logit scale: each row is explained by the ensemble
+ * the graph scores it with (the no-history one when every history input is missing), so contributions
+ * plus the base value add up to the logit of the served probability.
+ */
+export class ModelExplainer {
+  private readonly main: CalibratedExplainer;
+  private readonly noHistory?: CalibratedExplainer & { historyInputs: Int32Array };
+
+  constructor(trees: OnnxTrees) {
+    this.main = calibrated(trees);
+    if (trees.noHistory)
+      this.noHistory = { ...calibrated(trees.noHistory), historyInputs: trees.noHistory.historyInputs };
+  }
+
+  /** Whether the graph scores this row with its no-history ensemble. */
+  scoresWithoutHistory(row: ArrayLike<number>): boolean {
+    if (!this.noHistory) return false;
+    for (const i of this.noHistory.historyInputs) if (!Number.isNaN(row[i]!)) return false;
+    return true;
+  }
+
+  explain(row: Float32Array): { contributions: Float64Array; baseValue: number } {
+    const used = this.noHistory && this.scoresWithoutHistory(row) ? this.noHistory : this.main;
+    const { contributions, expectedValue } = used.explainer.explain(row);
+    for (let i = 0; i < contributions.length; i++) contributions[i]! *= used.slope;
+    return { contributions, baseValue: used.slope * expectedValue + used.intercept };
+  }
+}
