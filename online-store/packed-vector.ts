@@ -8,14 +8,24 @@ export const PACKED_FORMAT = "f32le";
 const BYTES = 4;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 
+/**
+ * One stored form per value the model cannot tell apart: -0 is written as 0 and every NaN (missing) as the
+ * one quiet NaN. The warehouse's floating-point aggregates leave a sum that cancels to zero as 0 or -0 from
+ * run to run (parallel summation order), and the bytes, not the values, are what the sync's content hash
+ * and the incremental comparison read.
+ */
+const canonical = (value: number | undefined): number =>
+  value === undefined || Number.isNaN(value) ? Number.NaN : value === 0 ? 0 : value;
+
 export function encodeVector(values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(values.length * BYTES);
   if (LITTLE_ENDIAN_HOST) {
-    new Float32Array(out.buffer).set(values as ArrayLike<number>);
+    const floats = new Float32Array(out.buffer);
+    for (let i = 0; i < values.length; i++) floats[i] = canonical(values[i]);
     return out;
   }
   const view = new DataView(out.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * BYTES, values[i] ?? Number.NaN, true);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * BYTES, canonical(values[i]), true);
   return out;
 }
 

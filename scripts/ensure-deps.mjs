@@ -8,17 +8,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requireSupportedNode } from "./require-node.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const say = (text) => process.stderr.write(`[deps] ${text}\n`);
 
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 20 || (major === 20 && minor < 19)) {
-  say(
-    `Node ${process.versions.node} is too old: credit-edge needs Node 20.19 or later (see package.json engines).`,
-  );
-  process.exit(1);
-}
+requireSupportedNode();
 
 // npm packages: `npm ci` when node_modules is absent or was installed from another lockfile.
 const lock = createHash("sha256")

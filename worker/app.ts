@@ -6,7 +6,7 @@ import { validationHook } from "./api/validation.ts";
 import type { AppEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth/index.ts";
 import { problemErrorHandler, problemNotFound } from "./middleware/error-handler/index.ts";
-import { rateLimit } from "./middleware/rate-limit/index.ts";
+import { byClientIp, byPrincipal, rateLimit } from "./middleware/rate-limit/index.ts";
 import { requestLog } from "./middleware/request-log/index.ts";
 import { applicationRoutes } from "./routes/applications.ts";
 import { benchRoutes, benchRoutesEnabled } from "./routes/bench.ts";
@@ -33,11 +33,23 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.onError(problemErrorHandler());
   app.notFound(problemNotFound());
   app.use(requestId(), requestLog());
+  // The public routes are limited per client IP: /ready queries D1 and may rebuild the model.
+  const perIp = rateLimit({
+    limiter: (env) => env.PUBLIC_RATE_LIMITER,
+    key: byClientIp,
+    retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS,
+  });
+  app.use("/health", perIp);
+  app.use("/ready", perIp);
   app.use("/v1/*", bodyLimit({ maxSize: MAX_BODY_BYTES }));
   app.use(
     "/v1/*",
     authenticate(),
-    rateLimit({ limiter: (env) => env.RATE_LIMITER, retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS }),
+    rateLimit({
+      limiter: (env) => env.RATE_LIMITER,
+      key: byPrincipal,
+      retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS,
+    }),
   );
   // Bench routes burn CPU on purpose: absent unless BENCH_ROUTES is on, and even then for key holders only.
   app.use("/__bench/*", benchRoutesEnabled(), authenticate());

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "../../lib/paths.ts";
 import { sampleWarehousePath } from "../../test/support/sample-warehouse.ts";
+import { type DevServer, startDevServer } from "../../test/support/wrangler-dev-server.ts";
 import { buildBundle } from "./bundle-size.ts";
-import { type DevServer, startDevServer } from "./dev-server.ts";
 import { type LoadResult, load } from "./load.ts";
 import { seedLocalD1 } from "./seed-local-d1.ts";
 
@@ -87,7 +87,7 @@ try {
   console.log(`cold start: ${coldStarts} fresh wrangler dev, first POST /v1/score ...`);
   const cold: { startupMs: number; firstMs: number; modelLoadMs: number; secondMs: number }[] = [];
   for (let i = 0; i < coldStarts; i++) {
-    const fresh = await startDevServer(wrangler, env, outdir, state, vars);
+    const fresh = await startDevServer({ env, bundle: outdir, persistTo: state, vars });
     try {
       const body = JSON.stringify({ client_id: clients[i]!.clientId });
       let t = performance.now();
@@ -109,7 +109,7 @@ try {
     }
   }
 
-  server = await startDevServer(wrangler, env, outdir, state, vars);
+  server = await startDevServer({ env, bundle: outdir, persistTo: state, vars });
   await (await post(`${server.url}/v1/score`, JSON.stringify({ client_id: clients[0]!.clientId }))).text();
   console.log(`in-isolate: ${rounds} rounds over 100 clients ...`);
   const isolateRes = await post(

@@ -21,6 +21,8 @@ export function fairnessSlices(
   labels: ArrayLike<number>,
   probabilities: ArrayLike<number>,
   policy: Pick<DecisionPolicy, "approve_below" | "decline_from">,
+  /** Groups in this order (e.g. age bands youngest first); others after them, alphabetically. */
+  order: readonly string[] = [],
 ): FairnessSlice[] {
   const members = new Map<string, number[]>();
   groups.forEach((g, i) => {
@@ -28,7 +30,7 @@ export function fairnessSlices(
     members.set(key, [...(members.get(key) ?? []), i]);
   });
   return [...members.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => rank(order, a) - rank(order, b) || a.localeCompare(b))
     .map(([group, rows]) => {
       const y = rows.map((r) => labels[r]!);
       const p = rows.map((r) => probabilities[r]!);
@@ -47,6 +49,14 @@ export function fairnessSlices(
       };
     });
 }
+
+const rank = (order: readonly string[], group: string) => {
+  const i = order.indexOf(group);
+  return i < 0 ? order.length : i;
+};
+
+/** The age bands in age order, then "unknown". */
+export const AGE_BANDS = ["under 30", "30-39", "40-49", "50-59", "60 and over", "unknown"] as const;
 
 export function ageBand(years: number): string {
   if (!Number.isFinite(years)) return "unknown";

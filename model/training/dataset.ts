@@ -87,6 +87,9 @@ export async function loadTrainingSet(
   bar.stop();
   if (r !== rows) throw new Error(`expected ${rows} training rows, read ${r}`);
 
+  // One form per value (as the online store stores them): the warehouse's parallel sums land on 0 or -0
+  // from build to build, and the fingerprint below must not change with them. XGBoost sees no difference.
+  for (let i = 0; i < X.length; i++) if (X[i] === 0) X[i] = 0;
   const historyInputs = Int32Array.from(features.flatMap((f, i) => (f.group === "history" ? [i] : [])));
   const fingerprint = createHash("sha256")
     .update(JSON.stringify(features.map((f) => f.name)))

@@ -3,7 +3,7 @@ import type { ProgressFactory } from "../../lib/progress.ts";
 import type { Calibration, CardFeature, ModelCard } from "../../scoring/model-card.ts";
 import { ONNX_IO } from "../../scoring/onnx-model.ts";
 import { classHistograms, precisionRecallCurve, rocCurve } from "../evaluation/curves.ts";
-import { ageBand, fairnessSlices } from "../evaluation/fairness.ts";
+import { AGE_BANDS, ageBand, fairnessSlices } from "../evaluation/fairness.ts";
 import {
   auc,
   brier,
@@ -112,7 +112,13 @@ export function trainModel(
     .sort((a, b) => b.mean_abs_contribution - a.mean_abs_contribution);
 
   const byGender = fairnessSlices(sample.gender, sample.y, probabilities, policy);
-  const byAge = fairnessSlices(Array.from(sample.ageYears, ageBand), sample.y, probabilities, policy);
+  const byAge = fairnessSlices(
+    Array.from(sample.ageYears, ageBand),
+    sample.y,
+    probabilities,
+    policy,
+    AGE_BANDS,
+  );
   const perSeed = (f: (cv: CrossValidation) => number) => {
     const values = repeats.map(f);
     return { mean: mean(values), sd: sd(values), per_seed: values };

@@ -1,10 +1,10 @@
-import { join, relative, resolve } from "node:path";
-import { Miniflare } from "miniflare";
+import { relative, resolve } from "node:path";
 import type { RetryHooks, RetryPolicy } from "../retry.ts";
 import { D1Client } from "./d1-client.ts";
 import { LOCAL_LIMITS } from "./d1-limits.ts";
 import type { D1Target } from "./d1-target.ts";
 import { LOCAL_D1_ENDPOINT_SCRIPT } from "./local-d1-endpoint.ts";
+import { openLocalD1Miniflare } from "./local-d1-miniflare.ts";
 import { D1_BINDING, readWranglerD1Config } from "./wrangler-d1-config.ts";
 
 export interface LocalD1Options {
@@ -22,11 +22,10 @@ export interface LocalD1Options {
 export async function openLocalD1(options: LocalD1Options): Promise<D1Target> {
   const config = await readWranglerD1Config(options.configPath);
   const persistRoot = resolve(options.persistTo ?? config.defaultPersistRoot);
-  const mf = new Miniflare({
-    modules: true,
+  const mf = openLocalD1Miniflare({
+    persistRoot,
+    databaseId: config.localDatabaseId,
     script: LOCAL_D1_ENDPOINT_SCRIPT,
-    d1Databases: { [D1_BINDING]: config.localDatabaseId },
-    d1Persist: join(persistRoot, "v3", "d1"),
   });
   await mf.ready;
   // Relative to where the operator stands, unless that walks up out of it.

@@ -15,11 +15,24 @@ describe("packed vector", () => {
           const back = decodeVector(bytes, values.length);
           values.forEach((v, i) => {
             if (Number.isNaN(v)) expect(back[i]).toBeNaN();
-            else expect(back[i]).toBe(Math.fround(v));
+            else expect(back[i]).toBe(v === 0 ? 0 : Math.fround(v));
           });
         },
       ),
     );
+  });
+
+  it("stores values the model cannot tell apart as the same bytes: -0 as 0, every NaN as one quiet NaN", () => {
+    const nan = (bits: bigint) => {
+      const view = new DataView(new ArrayBuffer(8));
+      view.setBigUint64(0, bits);
+      return view.getFloat64(0);
+    };
+    // A negative NaN and a NaN with a payload, as arithmetic on missing values can leave them.
+    const noisy = encodeVector([-0, nan(0xfff8000000000000n), nan(0x7ff0000000000001n), 0, Number.NaN]);
+    const clean = encodeVector([0, Number.NaN, Number.NaN, 0, Number.NaN]);
+    expect(Buffer.from(noisy).toString("hex")).toBe(Buffer.from(clean).toString("hex"));
+    expect(Buffer.from(clean).toString("hex")).toBe(`00000000${"0000c07f".repeat(2)}00000000${"0000c07f"}`);
   });
 
   it("is little-endian float32 on the wire", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGE_BANDS } from "../../model/evaluation/fairness.ts";
 import { ARTIFACTS_DIR } from "../../model/publish/write-artifacts.ts";
 import { launchChromium } from "../support/chromium.ts";
 
@@ -76,6 +77,26 @@ describe("model/artifacts/report.html", () => {
     expect(text).toMatch(/CV AUC\s*0\.\d{4} ± 0\.\d{4}/);
     expect(text).toMatch(/approve below\s*0\.\d{4}/);
     expect(text).toContain("AMT_CREDIT of defaulters declined");
+    await page.close();
+  });
+
+  it("lists the age bands in age order, youngest first", async () => {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(join(ARTIFACTS_DIR, "report.html")).href);
+    await page.waitForSelector("body[data-rendered]");
+    const labels = await page.evaluate(() => {
+      const canvas = document.getElementById("fairness-age") as HTMLCanvasElement;
+      const chart = (
+        window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { labels: string[] } } } }
+      ).Chart.getChart(canvas);
+      return chart.data.labels;
+    });
+    const bands = [...AGE_BANDS] as string[];
+    // Labels read "under 30 (n=729)": the band, then its size.
+    const groups = labels.map((l) => l.replace(/ \(n=\d+\)$/, ""));
+    expect(groups.length).toBeGreaterThan(3);
+    expect(groups).toEqual(bands.filter((b) => groups.includes(b)));
+    expect(groups[0]).toBe("under 30");
     await page.close();
   });
 });

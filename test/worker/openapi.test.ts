@@ -79,14 +79,45 @@ describe("GET /openapi.json", () => {
 });
 
 describe("GET /docs", () => {
-  it("is one self-contained HTML page listing every endpoint", async () => {
+  it("is the reference page: the renderer from this Worker's static assets, under a same-origin CSP", async () => {
     const res = await call("/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("Content-Security-Policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
     const html = await res.text();
-    for (const [method, path] of ENDPOINTS) {
-      expect(html).toContain(`>${method.toUpperCase()}</span> <code>${path}</code>`);
-    }
-    expect(html).not.toMatch(/<script|<link|src=["']https?:|@import/);
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toEqual(["/docs/assets/api-reference.js", "/docs/assets/docs.js"]);
+    // Nothing from another origin, and no inline script the CSP would have to allow.
+    expect(html).not.toMatch(/(src|href)=["']https?:|@import|<script>/);
+  });
+});
+
+describe("the public routes in the contract", () => {
+  it("declare no security requirement and name their operation ids", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as Document & {
+      servers: { url: string }[];
+      info: { license?: Record<string, string> };
+    };
+    expect(doc.paths["/health"]!.get!.security).toEqual([]);
+    expect(doc.paths["/ready"]!.get!.security).toEqual([]);
+    expect(doc.servers).toEqual([expect.objectContaining({ url: "/" })]);
+    expect(doc.info.license).toMatchObject({ name: "Proprietary", identifier: expect.any(String) });
+    const ids = Object.fromEntries(
+      ENDPOINTS.map(([method, path]) => [
+        `${method} ${path}`,
+        (doc.paths[path]![method] as { operationId?: string }).operationId,
+      ]),
+    );
+    expect(ids).toEqual({
+      "get /health": "getHealth",
+      "get /ready": "getReady",
+      "get /v1/model": "getModel",
+      "post /v1/score": "scoreClient",
+      "post /v1/score/batch": "scoreClients",
+      "post /v1/applications/score": "scoreApplications",
+    });
   });
 });

@@ -12,6 +12,7 @@ import { scoringContext } from "./scoring-context.ts";
 const applications = createRoute({
   method: "post",
   path: "/v1/applications/score",
+  operationId: "scoreApplications",
   tags: ["scoring"],
   summary: "Score up to 100 new applications",
   description:

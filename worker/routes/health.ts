@@ -11,19 +11,26 @@ import { OnlineStore } from "../store/online-store.ts";
 const health = createRoute({
   method: "get",
   path: "/health",
+  operationId: "getHealth",
   tags: ["operations"],
   summary: "Liveness: the Worker answers",
-  responses: { 200: { description: "Alive", content: { "application/json": { schema: HealthSchema } } } },
+  security: [],
+  responses: {
+    200: { description: "Alive", content: { "application/json": { schema: HealthSchema } } },
+    ...problemResponses(429),
+  },
 });
 
 const ready = createRoute({
   method: "get",
   path: "/ready",
+  operationId: "getReady",
   tags: ["operations"],
   summary: "Readiness: model loaded, D1 answering, a feature set active for the model's schema",
+  security: [],
   responses: {
     200: { description: "Ready to score", content: { "application/json": { schema: ReadySchema } } },
-    ...problemResponses(503),
+    ...problemResponses(429, 503),
   },
 });
 

@@ -9,6 +9,7 @@ import { modelInfo } from "../model-info.ts";
 const model = createRoute({
   method: "get",
   path: "/v1/model",
+  operationId: "getModel",
   tags: ["model"],
   summary: "The model served: version, feature schema, metrics, policy thresholds",
   security: bearerSecurity,

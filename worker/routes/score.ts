@@ -16,6 +16,7 @@ import { scoringContext } from "./scoring-context.ts";
 const score = createRoute({
   method: "post",
   path: "/v1/score",
+  operationId: "scoreClient",
   tags: ["scoring"],
   summary: "Score one known client, optionally with other loan terms",
   description:
@@ -37,6 +38,7 @@ const score = createRoute({
 const batch = createRoute({
   method: "post",
   path: "/v1/score/batch",
+  operationId: "scoreClients",
   tags: ["scoring"],
   summary: "Score up to 100 known clients",
   description: "Results in request order; a client that cannot be scored is an item error. API keys only.",

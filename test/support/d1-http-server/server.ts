@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { Miniflare } from "miniflare";
+import { openLocalD1Miniflare } from "../../../sync/target/local-d1-miniflare.ts";
+import { D1_BINDING } from "../../../sync/target/wrangler-d1-config.ts";
 import { checkStatement, type LimitViolation, type QueryBody } from "./d1-limits.ts";
 import { FaultPlan } from "./faults.ts";
 
@@ -69,13 +69,8 @@ function send(
 }
 
 export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D1HttpServer> {
-  const mf = new Miniflare({
-    modules: true,
-    script: "export default { fetch() { return new Response(null, { status: 404 }); } };",
-    d1Databases: { DB: options.localDatabaseId },
-    d1Persist: join(options.persistRoot, "v3", "d1"),
-  });
-  const db = await mf.getD1Database("DB");
+  const mf = openLocalD1Miniflare({ persistRoot: options.persistRoot, databaseId: options.localDatabaseId });
+  const db = await mf.getD1Database(D1_BINDING);
   const faults = new FaultPlan();
   const requests: RecordedRequest[] = [];
   const path = new RegExp(

@@ -4,9 +4,10 @@ import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { PROJECT_ROOT } from "../../../lib/paths.ts";
 import { WRANGLER_CONFIG } from "../../../sync/open.ts";
+import { openLocalD1Miniflare } from "../../../sync/target/local-d1-miniflare.ts";
 import { D1_BINDING, readWranglerD1Config } from "../../../sync/target/wrangler-d1-config.ts";
 
 /** wrangler without the network: no metrics, no CF lookups, no banner. */
@@ -68,12 +69,7 @@ export async function openD1Reader(
   persistRoot: string,
 ): Promise<{ db: Awaited<ReturnType<Miniflare["getD1Database"]>>; close(): Promise<void> }> {
   const config = await readWranglerD1Config(WRANGLER_CONFIG);
-  const mf = new Miniflare({
-    modules: true,
-    script: "export default { fetch() { return new Response(null, { status: 404 }); } };",
-    d1Databases: { [D1_BINDING]: config.localDatabaseId },
-    d1Persist: join(persistRoot, "v3", "d1"),
-  });
+  const mf = openLocalD1Miniflare({ persistRoot, databaseId: config.localDatabaseId });
   const db = await mf.getD1Database(D1_BINDING);
   return { db, close: () => mf.dispose() };
 }

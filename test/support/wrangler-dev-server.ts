@@ -2,6 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../lib/paths.ts";
+import { OFFLINE_WRANGLER_ENV } from "./sync/local-d1-state.ts";
+
+const WRANGLER = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
 
 /** A free loopback port, chosen by the OS. */
 export function freePort(): Promise<number> {
@@ -34,27 +37,32 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+export interface DevServerOptions {
+  /** wrangler's --persist-to: the local D1 (and other state) the Worker serves. */
+  persistTo: string;
+  /** --var NAME:VALUE for each entry (secrets such as SCORING_API_KEYS included). */
+  vars: Record<string, string>;
+  /**
+   * A prebuilt bundle (`wrangler deploy --dry-run --outdir`), served with --no-bundle: no rebuild when
+   * someone edits a source file mid-run. Without it, wrangler bundles wrangler.toml's main itself.
+   */
+  bundle?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
- * `wrangler dev --local` of a prebuilt bundle (`--no-bundle`: no rebuild when someone edits a source file
- * mid-run) on 127.0.0.1 in its own process group (so stopping it stops its workerd too), ready
- * once wrangler says "Ready on" and the port accepts connections: no HTTP request is made, the first one is
- * the caller's. `output()` is what it printed (the Worker's log lines included).
+ * `wrangler dev --local` on 127.0.0.1 in its own process group (so stopping it stops its workerd too),
+ * ready once wrangler says "Ready on" and the port accepts connections: no HTTP request is made, the first
+ * one is the caller's. `output()` is what it printed (the Worker's log lines included).
  */
-export async function startDevServer(
-  wrangler: string,
-  env: NodeJS.ProcessEnv,
-  bundle: string,
-  persistTo: string,
-  vars: Record<string, string>,
-): Promise<DevServer> {
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const port = await freePort();
   const inspector = await freePort();
   const args = [
     "dev",
-    join(bundle, "index.js"),
+    ...(options.bundle ? [join(options.bundle, "index.js"), "--no-bundle"] : []),
     "--config",
     join(PROJECT_ROOT, "wrangler.toml"),
-    "--no-bundle",
     "--local",
     "--ip",
     "127.0.0.1",
@@ -62,13 +70,14 @@ export async function startDevServer(
     String(port),
     "--inspector-port",
     String(inspector),
+    "--persist-to",
+    options.persistTo,
   ];
-  args.push("--persist-to", persistTo);
-  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  for (const [name, value] of Object.entries(options.vars)) args.push("--var", `${name}:${value}`);
   const started = performance.now();
-  const child: ChildProcess = spawn(wrangler, args, {
+  const child: ChildProcess = spawn(WRANGLER, args, {
     cwd: PROJECT_ROOT,
-    env,
+    env: { ...process.env, ...OFFLINE_WRANGLER_ENV, ...options.env },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

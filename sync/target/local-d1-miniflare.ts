@@ -1,0 +1,32 @@
+import { join } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { D1_BINDING } from "./wrangler-d1-config.ts";
+
+const NOT_FOUND_WORKER = "export default { fetch() { return new Response(null, { status: 404 }); } };";
+
+export interface LocalD1MiniflareOptions {
+  /** wrangler's state root (`--persist-to`, default .wrangler/state): D1's SQLite files are in <root>/v3/d1. */
+  persistRoot: string;
+  /** The id wrangler's local mode keys the database's SQLite file by. */
+  databaseId: string;
+  /** A modules-format Worker beside the binding; by default one that answers 404. */
+  script?: string;
+}
+
+/**
+ * A Miniflare over the same SQLite file that `wrangler dev --local` serves, opened the way wrangler opens
+ * it (persistence root <root>/v3, the D1 plugin's folder under it). The one place the sync and the tests
+ * construct a Miniflare, so a change of miniflare's options (v5 moved to `resourcePersistencePath` and a
+ * new option shape; `convertV4MiniflareOptions` keeps the flat one) is made once.
+ */
+export function openLocalD1Miniflare(options: LocalD1MiniflareOptions): Miniflare {
+  return new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      script: options.script ?? NOT_FOUND_WORKER,
+      d1Databases: { [D1_BINDING]: options.databaseId },
+      resourcePersistencePath: join(options.persistRoot, "v3"),
+      telemetry: { enabled: false },
+    }),
+  );
+}
