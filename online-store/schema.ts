@@ -79,4 +79,6 @@ export const apiKeys = sqliteTable("api_keys", {
   scopes: text("scopes").notNull(),
   createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
   revokedAt: text("revoked_at"),
+  /** ISO time after which the Worker refuses the key; null: no expiry. */
+  expiresAt: text("expires_at"),
 });

@@ -94,7 +94,14 @@ export async function activateFeatureSet(
 /** Stores an API key the way `credit-edge keys create` does: its SHA-256 hex only. */
 export async function seedApiKey(
   d1: AnyD1Database,
-  key: { id: string; keyHash: string; name?: string; scopes: string; revokedAt?: string | null },
+  key: {
+    id: string;
+    keyHash: string;
+    name?: string;
+    scopes: string;
+    revokedAt?: string | null;
+    expiresAt?: string | null;
+  },
 ): Promise<void> {
   await drizzle(d1)
     .insert(apiKeys)

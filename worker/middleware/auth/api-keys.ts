@@ -1,8 +1,5 @@
-import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { apiKeys } from "../../../online-store/schema.ts";
-import { serviceUnavailable, unauthorized } from "../../problem/api-error.ts";
 import { type Principal, parseScopes, SCOPES, type Scope } from "./principal.ts";
+import { keyCacheSeconds, sharedKeyCache, storedKeyPrincipal } from "./stored-keys.ts";
 
 export async function sha256Hex(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -63,26 +60,14 @@ function configuredKeys(source: string): Promise<Map<string, ConfiguredKey>> {
   return parsed.keys;
 }
 
-/** The service caller a key belongs to: SCORING_API_KEYS first, then D1's api_keys (revoked keys refused). */
+/** The service caller a key belongs to: SCORING_API_KEYS first, then D1's api_keys (through the isolate's cache). */
 export async function apiKeyPrincipal(
   key: string,
-  env: { SCORING_API_KEYS?: string; DB: D1Database },
+  env: { SCORING_API_KEYS?: string; API_KEY_CACHE_SECONDS?: string; DB: D1Database },
 ): Promise<Principal> {
   const hash = await sha256Hex(key);
   const configured = (await configuredKeys(env.SCORING_API_KEYS ?? "")).get(hash);
   if (configured) return { kind: "api-key", id: configured.id, scopes: configured.scopes };
-
-  let rows: { id: string; scopes: string; revokedAt: string | null }[];
-  try {
-    rows = await drizzle(env.DB)
-      .select({ id: apiKeys.id, scopes: apiKeys.scopes, revokedAt: apiKeys.revokedAt })
-      .from(apiKeys)
-      .where(eq(apiKeys.keyHash, hash));
-  } catch (error) {
-    throw serviceUnavailable("the key store (D1) is unavailable", error);
-  }
-  const stored = rows[0];
-  if (!stored) throw unauthorized("unknown API key");
-  if (stored.revokedAt !== null) throw unauthorized("this API key has been revoked");
-  return { kind: "api-key", id: `d1:${stored.id}`, scopes: parseScopes(stored.scopes) };
+  const ttl = keyCacheSeconds(env.API_KEY_CACHE_SECONDS);
+  return storedKeyPrincipal(hash, env.DB, ttl > 0 ? sharedKeyCache(ttl) : null);
 }

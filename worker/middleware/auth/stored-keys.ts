@@ -1,0 +1,122 @@
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { apiKeys } from "../../../online-store/schema.ts";
+import { serviceUnavailable, unauthorized } from "../../problem/api-error.ts";
+import { type Principal, parseScopes } from "./principal.ts";
+
+/** How long an isolate trusts what it read about a D1-stored key: a revocation takes effect within this. */
+export const DEFAULT_KEY_CACHE_SECONDS = 60;
+/** Unknown keys are remembered for less: a key created a moment ago should work soon. */
+const MISS_CACHE_SECONDS = 10;
+/** Bounded memory: past this many entries the oldest are dropped first. */
+const MAX_ENTRIES = 10_000;
+
+interface StoredKey {
+  id: string;
+  scopes: string;
+  revoked: boolean;
+  /** Epoch ms, or null for no expiry. */
+  expiresAt: number | null;
+}
+
+interface Entry {
+  /** Epoch ms after which D1 is asked again. */
+  until: number;
+  key: StoredKey | null;
+}
+
+/**
+ * What this isolate read from D1's api_keys, by key hash: the key (valid, revoked or expired) or its
+ * absence. A hit costs no D1 query, so an authenticated score makes one D1 read (the client) and a flood of
+ * unknown tokens makes one per distinct token per MISS_CACHE_SECONDS. Map order is insertion order: the
+ * first entries are the oldest.
+ */
+export class StoredKeyCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(hash: string): Entry | undefined {
+    const entry = this.entries.get(hash);
+    if (entry && entry.until <= this.now()) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return entry;
+  }
+
+  set(hash: string, key: StoredKey | null): void {
+    const ttl = key ? this.ttlMs : Math.min(this.ttlMs, MISS_CACHE_SECONDS * 1000);
+    this.entries.delete(hash);
+    this.entries.set(hash, { until: this.now() + ttl, key });
+    while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+// One cache per isolate and TTL setting.
+let shared: { ttlMs: number; cache: StoredKeyCache } | undefined;
+
+/** API_KEY_CACHE_SECONDS (default 60, 0 disables): how long a D1-stored key's state is trusted. */
+export function keyCacheSeconds(setting: string | undefined): number {
+  const seconds = setting === undefined || setting === "" ? DEFAULT_KEY_CACHE_SECONDS : Number(setting);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 3600) : DEFAULT_KEY_CACHE_SECONDS;
+}
+
+export function sharedKeyCache(ttlSeconds: number): StoredKeyCache {
+  const ttlMs = ttlSeconds * 1000;
+  if (shared?.ttlMs !== ttlMs) shared = { ttlMs, cache: new StoredKeyCache(ttlMs) };
+  return shared.cache;
+}
+
+async function readStoredKey(db: D1Database, hash: string): Promise<StoredKey | null> {
+  let rows: { id: string; scopes: string; revokedAt: string | null; expiresAt: string | null }[];
+  try {
+    rows = await drizzle(db)
+      .select({
+        id: apiKeys.id,
+        scopes: apiKeys.scopes,
+        revokedAt: apiKeys.revokedAt,
+        expiresAt: apiKeys.expiresAt,
+      })
+      .from(apiKeys)
+      .where(eq(apiKeys.keyHash, hash));
+  } catch (error) {
+    throw serviceUnavailable("the key store (D1) is unavailable", error);
+  }
+  const row = rows[0];
+  if (!row) return null;
+  const expiresAt = row.expiresAt ? Date.parse(row.expiresAt) : null;
+  return {
+    id: row.id,
+    scopes: row.scopes,
+    revoked: row.revokedAt !== null,
+    expiresAt: expiresAt !== null && Number.isFinite(expiresAt) ? expiresAt : null,
+  };
+}
+
+/** The service caller a D1-stored key belongs to, through the isolate's cache; 401 if unknown, revoked or expired. */
+export async function storedKeyPrincipal(
+  hash: string,
+  db: D1Database,
+  cache: StoredKeyCache | null,
+  now: number = Date.now(),
+): Promise<Principal> {
+  let key: StoredKey | null;
+  const cached = cache?.get(hash);
+  if (cached) key = cached.key;
+  else {
+    key = await readStoredKey(db, hash);
+    cache?.set(hash, key);
+  }
+  if (!key) throw unauthorized("unknown API key");
+  if (key.revoked) throw unauthorized("this API key has been revoked");
+  if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized("this API key has expired");
+  return { kind: "api-key", id: `d1:${key.id}`, scopes: parseScopes(key.scopes) };
+}
