@@ -7,11 +7,15 @@ export type Bindings = Env & {
   SCORING_API_KEYS?: string;
   /** "on" exposes the bench-only routes; `npm run bench:worker` passes `--var BENCH_ROUTES:on`. */
   BENCH_ROUTES?: string;
+  /** "local-dev" lets SCORING_API_KEYS hold plain keys: `npm start` sets it; a deployment never does. */
+  ALLOW_PLAIN_API_KEYS?: string;
 };
 
 export type Variables = RequestIdVariables & {
   /** Who is calling, set by the auth middleware on /v1 routes. */
   principal?: Principal;
+  /** The caller's own X-Request-Id, if it sent one: logged, never used as ours. */
+  clientRequestId?: string;
 };
 
 export interface AppEnv {

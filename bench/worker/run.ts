@@ -62,7 +62,8 @@ try {
   });
   // Many keys, rotated: the per-key rate limit (wrangler.toml) stays what it is and never trips under load.
   const keys = Array.from({ length: 1000 }, (_, i) => `bench-key-${i}-${crypto.randomUUID()}`);
-  const vars = { SCORING_API_KEYS: keys.join(","), BENCH_ROUTES: "on" };
+  // Plain keys (hence the local-dev switch), with every scope the bench routes need.
+  const vars = { SCORING_API_KEYS: keys.join(","), ALLOW_PLAIN_API_KEYS: "local-dev", BENCH_ROUTES: "on" };
   let turn = 0;
   const next = () => turn++;
   const scoreBody = () => ({

@@ -3,15 +3,48 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { withLocalD1 } from "../../cli/commands/keys.ts";
+import type { AnyD1Database } from "drizzle-orm/d1";
 import { APPLICATION_COLUMNS } from "../../features/application/columns.ts";
 import { UserError } from "../../lib/errors.ts";
+import { PROJECT_ROOT } from "../../lib/paths.ts";
 import { readArtifacts } from "../../model/offline-scoring/load-scorer.ts";
 import { type SeedClient, seedFeatureSet } from "../../test/support/d1-seed.ts";
 import { clientSnapshotSql, recordFromRow } from "../../warehouse/client-snapshot.ts";
 import { duckDbPath } from "../../warehouse/config.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { loadRegistry } from "../../warehouse/feature-registry.ts";
+
+/**
+ * The local D1 that `wrangler dev` serves (same persistence directory: writes are visible to a running dev
+ * server at once), through wrangler's platform proxy.
+ */
+export async function withLocalD1<T>(
+  persistTo: string | undefined,
+  use: (db: AnyD1Database) => Promise<T>,
+): Promise<T> {
+  const { getPlatformProxy } = await import("wrangler");
+  const proxy = await getPlatformProxy<{ DB: AnyD1Database }>({
+    configPath: join(PROJECT_ROOT, "wrangler.toml"),
+    persist: persistTo ? { path: join(persistTo, "v3") } : true,
+    remoteBindings: false,
+  });
+  try {
+    return await use(proxy.env.DB);
+  } catch (error) {
+    // drizzle wraps D1's error ("Failed query: ...") and keeps it as the cause.
+    const messages: string[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) messages.push(e.message);
+    if (messages.some((m) => /no such table/.test(m)))
+      throw new UserError(
+        "the local D1 has no tables: run `npx wrangler d1 migrations apply DB --local` first",
+        1,
+        { cause: error },
+      );
+    throw error;
+  } finally {
+    await proxy.dispose();
+  }
+}
 
 export interface SeedOptions {
   /** A DuckDB warehouse with features built (default: the project's, .credit-edge/warehouse.duckdb). */

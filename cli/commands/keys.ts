@@ -1,159 +1,212 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "commander";
-import type { AnyD1Database } from "drizzle-orm/d1";
+import { type Command, Option } from "commander";
 import { UserError } from "../../lib/errors.ts";
 import { PROJECT_ROOT } from "../../lib/paths.ts";
+import { TARGET_KINDS, type TargetKind } from "../../sync/target/d1-target.ts";
+import { DEFAULT_KEY_CACHE_SECONDS } from "../../worker/middleware/auth/key-cache-ttl.ts";
 import { formatTable } from "../format.ts";
 import { runAction } from "../run-action.ts";
+import { withKeyStore } from "./key-store.ts";
 
 /** The scopes the Worker knows (worker/middleware/auth/principal.ts). */
-const SCOPES = ["score", "score:batch"];
+const SCOPES = ["score", "score:batch", "bench"];
+const DEFAULT_SCOPES = "score score:batch";
 
 /** The plain key `npm start` puts in .dev.vars for local development, and only there. */
 export const LOCAL_DEV_KEY = "local-dev-key";
 
+/** The Worker variable that lets SCORING_API_KEYS hold plain keys (worker/middleware/auth/configured-keys.ts). */
+export const PLAIN_KEYS_VAR = "ALLOW_PLAIN_API_KEYS=local-dev";
+
 /**
- * Writes .dev.vars with `SCORING_API_KEYS=local-dev-key` unless the file exists (it is gitignored, and a
- * developer's own file is left alone). Returns whether it was written.
+ * Writes .dev.vars with `SCORING_API_KEYS=local-dev-key` and the local-dev switch that lets the Worker take
+ * a plain key, unless the file exists (it is gitignored, and a developer's own file is left alone: `npm
+ * start` passes the switch to wrangler dev itself). Returns whether it was written.
  */
 export function ensureDevVars(path = join(PROJECT_ROOT, ".dev.vars")): { path: string; created: boolean } {
   if (existsSync(path)) return { path, created: false };
   writeFileSync(
     path,
-    `# Local secrets for \`wrangler dev\` (gitignored). A plain key is hashed by the Worker at startup.\nSCORING_API_KEYS=${LOCAL_DEV_KEY}\n`,
+    "# Local secrets for `wrangler dev` (gitignored). The plain key is hashed by the Worker at startup, and\n" +
+      "# accepted only because of the local-dev switch below: never set it in a deployment.\n" +
+      `SCORING_API_KEYS=${LOCAL_DEV_KEY}\n${PLAIN_KEYS_VAR}\n`,
     { mode: 0o600 },
   );
   return { path, created: true };
 }
 
-/**
- * The local D1 that `wrangler dev` serves (same persistence directory: writes are visible to a running dev
- * server at once), through wrangler's platform proxy.
- */
-export async function withLocalD1<T>(
-  persistTo: string | undefined,
-  use: (db: AnyD1Database) => Promise<T>,
-): Promise<T> {
-  const { getPlatformProxy } = await import("wrangler");
-  const proxy = await getPlatformProxy<{ DB: AnyD1Database }>({
-    configPath: join(PROJECT_ROOT, "wrangler.toml"),
-    persist: persistTo ? { path: join(persistTo, "v3") } : true,
-    remoteBindings: false,
-  });
-  try {
-    return await use(proxy.env.DB);
-  } catch (error) {
-    // drizzle wraps D1's error ("Failed query: ...") and keeps it as the cause.
-    const messages: string[] = [];
-    for (let e: unknown = error; e instanceof Error; e = e.cause) messages.push(e.message);
-    if (messages.some((m) => /no such table/.test(m)))
-      throw new UserError(
-        "the local D1 has no tables: run `npx wrangler d1 migrations apply DB --local` first",
-        1,
-        { cause: error },
-      );
-    throw error;
-  } finally {
-    await proxy.dispose();
-  }
-}
-
-function parseScopes(value: string): string {
-  const scopes = value.split(/[\s,]+/).filter(Boolean);
+/** Scopes as the Worker stores and reads them: one space between scopes, the one separator. */
+export function parseScopes(value: string): string {
+  const scopes = value.trim().split(" ");
+  if (scopes.some((s) => s === ""))
+    throw new UserError(
+      `separate scopes by single spaces, e.g. --scopes "score score:batch" (got "${value}")`,
+      2,
+    );
   const unknown = scopes.filter((s) => !SCOPES.includes(s));
-  if (unknown.length || scopes.length === 0)
-    throw new UserError(`unknown scope ${unknown.join(", ") || "(none)"}: use ${SCOPES.join(", ")}`, 2);
+  if (unknown.length > 0)
+    throw new UserError(
+      `unknown scope ${unknown.map((s) => `"${s}"`).join(", ")}: the scopes are ${SCOPES.join(", ")}, separated by spaces`,
+      2,
+    );
   return [...new Set(scopes)].join(" ");
 }
 
-interface D1Options {
+/** `--expires`: an ISO date or time, or a duration from now such as 90d or 12h; must lie in the future. */
+export function parseExpiry(value: string, now = Date.now()): string {
+  const duration = /^(\d+)([dh])$/.exec(value.trim());
+  const at = duration
+    ? now + Number(duration[1]) * (duration[2] === "d" ? 86_400_000 : 3_600_000)
+    : Date.parse(value);
+  if (!Number.isFinite(at))
+    throw new UserError(`--expires "${value}" is neither an ISO date/time nor a duration like 90d or 12h`, 2);
+  if (at <= now) throw new UserError(`--expires "${value}" is not in the future`, 2);
+  return new Date(at).toISOString();
+}
+
+interface TargetOptions {
+  target: TargetKind;
+  remote?: boolean;
   persistTo?: string;
 }
 
-/** drizzle and the schema, loaded on use like every command's heavy modules. */
-async function keyStore(db: AnyD1Database) {
-  const [{ drizzle }, { desc, eq }, { apiKeys }] = await Promise.all([
-    import("drizzle-orm/d1"),
+/** `--remote` is shorthand for `--target remote`. */
+const storeOf = (options: TargetOptions) => ({
+  target: options.remote ? ("remote" as const) : options.target,
+  ...(options.persistTo ? { persistTo: options.persistTo } : {}),
+});
+
+async function schema() {
+  const [{ desc, eq }, { apiKeys }] = await Promise.all([
     import("drizzle-orm"),
     import("../../online-store/schema.ts"),
   ]);
-  return { db: drizzle(db), apiKeys, desc, eq };
+  return { apiKeys, desc, eq };
 }
 
 export function registerKeys(program: Command): void {
   const keys = program
     .command("keys")
-    .description("service API keys in the local D1 (stored as SHA-256 hashes; the key is shown once)");
-  const persistOption = [
-    "--persist-to <dir>",
-    "wrangler's local state folder (default .wrangler/state)",
-  ] as const;
-
-  keys
-    .command("create")
-    .description("create an API key and print it")
-    .requiredOption("--name <name>", "who the key is for, e.g. lender-backend")
-    .option("--scopes <scopes>", `space- or comma-separated: ${SCOPES.join(", ")}`, SCOPES.join(" "))
-    .option(...persistOption)
-    .action(
-      runAction(async (options: D1Options & { name: string; scopes: string }) => {
-        const scopes = parseScopes(options.scopes);
-        const key = `ce_${randomBytes(32).toString("base64url")}`;
-        const id = `k_${randomBytes(6).toString("hex")}`;
-        const keyHash = createHash("sha256").update(key).digest("hex");
-        await withLocalD1(options.persistTo, async (d1) => {
-          const { db, apiKeys } = await keyStore(d1);
-          await db.insert(apiKeys).values({ id, keyHash, name: options.name, scopes });
-        });
-        console.log(`created ${id} (${options.name}, scopes: ${scopes})`);
-        console.log(`key (shown once, send as "Authorization: Bearer <key>"): ${key}`);
-      }),
+    .description(
+      "service API keys in the online store's D1, local or remote (stored as SHA-256 hashes; a key is shown once)",
     );
+  const withTarget = (command: Command) =>
+    command
+      .addOption(
+        new Option("--target <kind>", "the local D1 `wrangler dev` serves, or Cloudflare's (D1 HTTP API)")
+          .choices(TARGET_KINDS)
+          .default("local"),
+      )
+      .option(
+        "--remote",
+        "same as --target remote (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_D1_DATABASE_ID, CLOUDFLARE_API_TOKEN)",
+      )
+      .option("--persist-to <dir>", "local target: wrangler's state folder (default .wrangler/state)");
 
-  keys
-    .command("revoke <id>")
-    .description("revoke an API key: the Worker refuses it from the next request on")
-    .option(...persistOption)
-    .action(
-      runAction(async (id: string, options: D1Options) => {
-        const revoked = await withLocalD1(options.persistTo, async (d1) => {
-          const { db, apiKeys, eq } = await keyStore(d1);
-          return db
-            .update(apiKeys)
-            .set({ revokedAt: new Date().toISOString() })
-            .where(eq(apiKeys.id, id))
-            .returning({ id: apiKeys.id });
-        });
-        if (revoked.length === 0) throw new UserError(`no API key ${id}`);
-        console.log(`revoked ${id}`);
-      }),
-    );
+  withTarget(
+    keys
+      .command("create")
+      .description("create an API key and print it")
+      .requiredOption("--name <name>", "who the key is for, e.g. lender-backend")
+      .option("--scopes <scopes>", `space-separated, of: ${SCOPES.join(", ")}`, DEFAULT_SCOPES)
+      .option(
+        "--expires <when>",
+        "after which the Worker refuses the key: an ISO date/time or a duration (90d, 12h)",
+      ),
+  ).action(
+    runAction(async (options: TargetOptions & { name: string; scopes: string; expires?: string }) => {
+      const scopes = parseScopes(options.scopes);
+      const expiresAt = options.expires ? parseExpiry(options.expires) : null;
+      const key = `ce_${randomBytes(32).toString("base64url")}`;
+      const id = `k_${randomBytes(6).toString("hex")}`;
+      const keyHash = createHash("sha256").update(key).digest("hex");
+      const store = storeOf(options);
+      await withKeyStore(store, async (db) => {
+        const { apiKeys } = await schema();
+        await db.insert(apiKeys).values({ id, keyHash, name: options.name, scopes, expiresAt });
+      });
+      console.log(
+        `created ${id} in the ${store.target} D1 (${options.name}, scopes: ${scopes}${expiresAt ? `, expires ${expiresAt}` : ""})`,
+      );
+      console.log(`key (shown once, send as "Authorization: Bearer <key>"): ${key}`);
+    }),
+  );
 
-  keys
-    .command("list")
-    .description("list API keys (never the keys themselves)")
-    .option(...persistOption)
-    .action(
-      runAction(async (options: D1Options) => {
-        const rows = await withLocalD1(options.persistTo, async (d1) => {
-          const { db, apiKeys, desc } = await keyStore(d1);
-          return db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt));
-        });
+  withTarget(
+    keys
+      .command("revoke <id>")
+      .description(
+        `revoke an API key: every Worker isolate refuses it within API_KEY_CACHE_SECONDS (default ${DEFAULT_KEY_CACHE_SECONDS} s)`,
+      ),
+  ).action(
+    runAction(async (id: string, options: TargetOptions) => {
+      const store = storeOf(options);
+      const revoked = await withKeyStore(store, async (db) => {
+        const { apiKeys, eq } = await schema();
+        return db
+          .update(apiKeys)
+          .set({ revokedAt: new Date().toISOString() })
+          .where(eq(apiKeys.id, id))
+          .returning({ id: apiKeys.id });
+      });
+      if (revoked.length === 0) throw new UserError(`no API key ${id} in the ${store.target} D1`);
+      console.log(
+        `revoked ${id} in the ${store.target} D1: Workers refuse it within API_KEY_CACHE_SECONDS (${DEFAULT_KEY_CACHE_SECONDS} s unless configured otherwise)`,
+      );
+    }),
+  );
+
+  withTarget(
+    keys
+      .command("list")
+      .description("list API keys (never the keys themselves)")
+      .option("--json", "print JSON"),
+  ).action(
+    runAction(async (options: TargetOptions & { json?: boolean }) => {
+      const rows = await withKeyStore(storeOf(options), async (db) => {
+        const { apiKeys, desc } = await schema();
+        return db
+          .select({
+            id: apiKeys.id,
+            name: apiKeys.name,
+            scopes: apiKeys.scopes,
+            createdAt: apiKeys.createdAt,
+            expiresAt: apiKeys.expiresAt,
+            revokedAt: apiKeys.revokedAt,
+          })
+          .from(apiKeys)
+          .orderBy(desc(apiKeys.createdAt));
+      });
+      if (options.json) {
         console.log(
-          formatTable(
-            ["id", "name", "scopes", "created", "revoked"],
-            rows.map((r) => [r.id, r.name, r.scopes, r.createdAt, r.revokedAt ?? ""]),
+          JSON.stringify(
+            rows.map((r) => ({
+              id: r.id,
+              name: r.name,
+              scopes: r.scopes,
+              created_at: r.createdAt,
+              expires_at: r.expiresAt,
+              revoked_at: r.revokedAt,
+            })),
           ),
         );
-      }),
-    );
+        return;
+      }
+      console.log(
+        formatTable(
+          ["id", "name", "scopes", "created", "expires", "revoked"],
+          rows.map((r) => [r.id, r.name, r.scopes, r.createdAt, r.expiresAt ?? "", r.revokedAt ?? ""]),
+        ),
+      );
+    }),
+  );
 
   keys
     .command("dev-vars")
     .description(
-      `write .dev.vars with SCORING_API_KEYS=${LOCAL_DEV_KEY} if it does not exist (local dev only)`,
+      `write .dev.vars with SCORING_API_KEYS=${LOCAL_DEV_KEY} and the local-dev switch, if it does not exist`,
     )
     .action(
       runAction(async () => {

@@ -8,7 +8,7 @@ import { Fingerprint, StepCache } from "../../lib/step-cache.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { duckDbPath } from "../../warehouse/config.ts";
 import { runAction } from "../run-action.ts";
-import { LOCAL_DEV_KEY } from "./keys.ts";
+import { LOCAL_DEV_KEY, PLAIN_KEYS_VAR } from "./keys.ts";
 
 const PORT = 8787;
 
@@ -128,7 +128,19 @@ async function start(options: { dataDir: string; serve: boolean }): Promise<void
       `  API docs: http://localhost:${PORT}/docs, contract: http://localhost:${PORT}/openapi.json`,
     ].join("\n"),
   );
-  await wrangler(["dev", "--local", "--port", String(PORT), "--ip", "127.0.0.1"]);
+  // The local-dev switch that lets the Worker take .dev.vars' plain key: set here, never in wrangler.toml,
+  // so a deployment never has it.
+  const [name, value] = PLAIN_KEYS_VAR.split("=");
+  await wrangler([
+    "dev",
+    "--local",
+    "--port",
+    String(PORT),
+    "--ip",
+    "127.0.0.1",
+    "--var",
+    `${name}:${value}`,
+  ]);
 }
 
 export function registerStart(program: Command): void {

@@ -43,7 +43,10 @@ beforeAll(async () => {
   f = await syncFixture("api-contract");
   const synced = await runCliToEnd(f.args("sync"), f.env);
   expect(synced.code, synced.stderr).toBe(0);
-  server = await startDevServer({ persistTo: f.state, vars: { SCORING_API_KEYS: API_KEY } });
+  server = await startDevServer({
+    persistTo: f.state,
+    vars: { SCORING_API_KEYS: API_KEY, ALLOW_PLAIN_API_KEYS: "local-dev" },
+  });
   const response = await fetch(`${server.url}/openapi.json`);
   expect(response.status).toBe(200);
   documentText = await response.text();

@@ -19,10 +19,27 @@ async function keyPair(alg: "ES256" | "RS256", kid: string): Promise<{ publicJwk
   };
 }
 
+/**
+ * The run's JWKS over loopback HTTP, plus misbehaving identity providers for the outage tests: a path
+ * under /fail-500/ answers 500, under /redirect/ a redirect to the real set, under /ok/ the set; every
+ * fetch is counted per path (/count/<path> tells), so tests can see refetch storms.
+ */
 function serveJwks(jwks: string): Promise<Server> {
+  const fetches = new Map<string, number>();
   const server = createServer((request, response) => {
-    if (request.url === "/jwks.json") {
+    const url = request.url ?? "";
+    if (url.startsWith("/count/")) {
+      response.writeHead(200, { "Content-Type": "application/json" });
+      response.end(JSON.stringify({ fetches: fetches.get(url.slice("/count".length)) ?? 0 }));
+      return;
+    }
+    fetches.set(url, (fetches.get(url) ?? 0) + 1);
+    if (url === "/jwks.json" || url.startsWith("/ok/")) {
       response.writeHead(200, { "Content-Type": "application/jwk-set+json" }).end(jwks);
+    } else if (url.startsWith("/fail-500/")) {
+      response.writeHead(500, { "Content-Type": "text/plain" }).end("identity provider down");
+    } else if (url.startsWith("/redirect/")) {
+      response.writeHead(302, { Location: "/jwks.json" }).end();
     } else {
       response.writeHead(404).end();
     }
@@ -54,6 +71,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       audience: "credit-edge-api",
       jwks,
       jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
+      jwksServer: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       privateKeys: { es256: es256.privateJwk, rs256: rs256.privateJwk, stranger: stranger.privateJwk },
     },
   };

@@ -22,6 +22,12 @@ export interface WorkerTestContext {
     jwks: string;
     /** A loopback HTTP server serving the same JWKS, for JWT_JWKS_URL. */
     jwksUrl: string;
+    /**
+     * The same server's failing variants, each URL unique per request path so tests do not share key-set
+     * caches: `<jwksServer>/fail-500/<any>` answers 500, `/redirect/<any>` a 302 to the real set,
+     * `/ok/<any>` the real set. `<jwksServer>/count/<path>` answers how often that path was fetched.
+     */
+    jwksServer: string;
     /** Private keys: `es256`/`rs256` are in the JWKS, `stranger` (ES256) is not. */
     privateKeys: { es256: JWK; rs256: JWK; stranger: JWK };
   };

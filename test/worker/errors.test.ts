@@ -137,9 +137,16 @@ describe("404 and request ids", () => {
     await expectProblem(await call("/v1/score", { token: token() }), 404); // GET on a POST route
   });
 
-  it("keeps a caller's well-formed X-Request-Id and replaces anything else", async () => {
-    const kept = await call("/v2/nothing", { headers: { "X-Request-Id": "trace-123_abc" } });
-    expect((await expectProblem(kept, 404)).request_id).toBe("trace-123_abc");
+  it("never adopts a caller's X-Request-Id: every request gets an id of its own", async () => {
+    const theirs = await call("/v2/nothing", { headers: { "X-Request-Id": "trace-123_abc" } });
+    const problem = await expectProblem(theirs, 404);
+    expect(problem.request_id).not.toBe("trace-123_abc");
+    expect(problem.request_id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    // Two requests naming the same id are still two ids in the audit trail.
+    const again = await call("/v2/nothing", { headers: { "X-Request-Id": "trace-123_abc" } });
+    expect(again.headers.get("X-Request-Id")).not.toBe(theirs.headers.get("X-Request-Id"));
     const replaced = await call("/health", { headers: { "X-Request-Id": "<script>" } });
     expect(replaced.headers.get("X-Request-Id")).not.toBe("<script>");
   });
@@ -162,7 +169,8 @@ describe("request logs", () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
       level: "info",
-      request_id: "log-test-1",
+      request_id: res.headers.get("X-Request-Id"),
+      client_request_id: "log-test-1",
       method: "POST",
       path: "/v1/score",
       status: 400,

@@ -72,6 +72,13 @@ export interface TokenOptions {
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number;
   omitExp?: boolean;
+  /** The `typ` header; RFC 9068 access tokens by default. */
+  typ?: string;
+  /** Seconds before now the token was issued (default 0); `omitIat` leaves `iat` out. */
+  issuedAgo?: number;
+  omitIat?: boolean;
+  /** Another key id than the signing key's own. */
+  kid?: string;
 }
 
 /** An end-user JWT signed with one of the run's private keys, valid unless told otherwise. */
@@ -82,10 +89,10 @@ export async function signToken(options: TokenOptions = {}): Promise<string> {
   const alg = jwk.alg!;
   const now = Math.floor(Date.now() / 1000);
   const builder = new SignJWT({})
-    .setProtectedHeader({ alg, kid: jwk.kid!, typ: "JWT" })
+    .setProtectedHeader({ alg, kid: options.kid ?? jwk.kid!, typ: options.typ ?? "at+jwt" })
     .setIssuer(options.issuer ?? jwt.issuer)
-    .setAudience(options.audience ?? jwt.audience)
-    .setIssuedAt(now);
+    .setAudience(options.audience ?? jwt.audience);
+  if (!options.omitIat) builder.setIssuedAt(now - (options.issuedAgo ?? 0));
   if (options.sub !== "") builder.setSubject(options.sub ?? "100002");
   if (!options.omitExp) builder.setExpirationTime(now + (options.expiresIn ?? 300));
   return builder.sign(await importJWK(jwk, alg));

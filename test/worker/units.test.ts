@@ -1,36 +1,89 @@
 import { describe, expect, it } from "vitest";
 import { ApplicationSchema, applicationRecord } from "../../worker/api/application-schema.ts";
 import { sharedInit } from "../../worker/inference/shared-init.ts";
-import { parseApiKeyEntries, sha256Hex } from "../../worker/middleware/auth/api-keys.ts";
+import { parseKeyConfig, sha256Hex } from "../../worker/middleware/auth/configured-keys.ts";
 import { looksLikeJwt } from "../../worker/middleware/auth/jwt.ts";
 import { assertAllowed, assertMayScoreClient } from "../../worker/middleware/authorize/index.ts";
 import { isTransientD1Error, retryRead } from "../../worker/store/retry-read.ts";
 
 // Plain functions behind the middleware, in the runtime they run in.
 
-describe("parseApiKeyEntries", () => {
-  it("reads hashed entries with and without scopes, and hashes plain dev keys", async () => {
+describe("parseKeyConfig (SCORING_API_KEYS)", () => {
+  it("reads hashed entries with and without scopes; without a list, the default scopes", async () => {
     const a = await sha256Hex("key-a");
     const b = await sha256Hex("key-b");
-    const { keys, rejected } = await parseApiKeyEntries(
-      ` sha256:${a}:score , sha256:${b.toUpperCase()}, local-dev-key,`,
-    );
-    expect(rejected).toBe(0);
-    expect([...keys.get(a)!.scopes]).toEqual(["score"]);
-    expect([...keys.get(b)!.scopes].sort()).toEqual(["score", "score:batch"]);
-    expect([...keys.get(await sha256Hex("local-dev-key"))!.scopes].sort()).toEqual(["score", "score:batch"]);
-    expect(keys.get(a)!.id).toBe(`env:${a.slice(0, 12)}`);
+    const config = await parseKeyConfig(` sha256:${a}:score , sha256:${b.toUpperCase()},`, false);
+    expect(config.ok).toBe(true);
+    if (!config.ok) return;
+    expect([...config.keys.get(a)!.scopes]).toEqual(["score"]);
+    expect([...config.keys.get(b)!.scopes].sort()).toEqual(["score", "score:batch"]);
+    expect(config.keys.get(a)!.id).toBe(`env:${a.slice(0, 12)}`);
   });
 
-  it("skips an entry with an unknown scope rather than granting a guess", async () => {
+  it("refuses the whole configuration when a scope list used commas: `score` must never become a key", async () => {
     const hash = await sha256Hex("key-c");
-    const { keys, rejected } = await parseApiKeyEntries(`sha256:${hash}:score admin`);
-    expect(rejected).toBe(1);
-    expect(keys.size).toBe(0);
+    // The reviewer's case: "sha256:<hex>:score:batch,score" splits into a hashed entry and the word "score".
+    for (const allowPlain of [false, true]) {
+      const config = await parseKeyConfig(`sha256:${hash}:score:batch,score`, allowPlain);
+      expect(config.ok, `allowPlain ${allowPlain}`).toBe(false);
+      if (config.ok) continue;
+      expect(config.problem).toMatch(/entry 2/);
+      expect(config.problem).not.toContain(hash);
+    }
+  });
+
+  it("refuses unknown scopes, double spaces and malformed hashes, naming entries by position only", async () => {
+    const hash = await sha256Hex("key-d");
+    const cases = [
+      `sha256:${hash}:score admin`,
+      `sha256:${hash}:score  score:batch`,
+      `sha256:${hash.slice(1)}:score`,
+      `sha256:${hash}:`,
+      `sha256:${hash},,sha256:${hash}`,
+    ];
+    for (const value of cases) {
+      const config = await parseKeyConfig(value, false);
+      expect(config.ok, value).toBe(false);
+      if (!config.ok) expect(config.problem).not.toContain(hash.slice(0, 20));
+    }
+  });
+
+  it("takes a plain key only behind the local-dev switch, and only one no word could guess", async () => {
+    expect((await parseKeyConfig("local-dev-key", false)).ok).toBe(false);
+    const dev = await parseKeyConfig("local-dev-key", true);
+    expect(dev.ok).toBe(true);
+    if (dev.ok)
+      expect([...dev.keys.get(await sha256Hex("local-dev-key"))!.scopes].sort()).toEqual([
+        "bench",
+        "score",
+        "score:batch",
+      ]);
+    for (const weak of ["score", "short", "score:batch", "has space in it"])
+      expect((await parseKeyConfig(weak, true)).ok, weak).toBe(false);
+    expect((await parseKeyConfig("", false)).ok).toBe(true);
   });
 });
 
 describe("sharedInit", () => {
+  it("does not retry a failed initialisation before retryAfterMs, then does", async () => {
+    let t = 0;
+    let calls = 0;
+    const get = sharedInit(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error("broken build");
+        return calls;
+      },
+      { retryAfterMs: 5_000, now: () => t },
+    );
+    await expect(get()).rejects.toThrow("broken build");
+    t = 4_999;
+    await expect(get()).rejects.toThrow("broken build");
+    expect(calls).toBe(1);
+    t = 5_000;
+    expect(await get()).toBe(2);
+  });
+
   it("shares one pending initialisation and retries after a failure", async () => {
     let calls = 0;
     const get = sharedInit(async () => {

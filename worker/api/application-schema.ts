@@ -11,13 +11,19 @@ export const ClientIdSchema = z
   .positive()
   .openapi({ description: "The client's SK_ID_CURR", example: 100002 });
 
+/**
+ * Bound of any number in an application. The model reads float32, whose range ends at 3.4e38: a 1e308 would
+ * arrive as Infinity. 1e15 is far beyond any amount, count or day offset the columns hold.
+ */
+export const MAX_ABS_NUMBER = 1e15;
+
 function columnSchema(column: ApplicationColumn) {
   const value =
     column.kind === "text"
       ? z.string().max(MAX_TEXT_LENGTH)
       : column.kind === "int"
-        ? z.number().int()
-        : z.number();
+        ? z.number().int().min(-MAX_ABS_NUMBER).max(MAX_ABS_NUMBER)
+        : z.number().min(-MAX_ABS_NUMBER).max(MAX_ABS_NUMBER);
   // null or absent: missing, as an empty CSV cell is.
   return value.nullable().optional().openapi({ description: column.description });
 }

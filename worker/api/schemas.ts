@@ -5,17 +5,36 @@ import { ApplicationSchema, ClientIdSchema } from "./application-schema.ts";
 /** Clients or applications per batch request. */
 export const MAX_BATCH = 100;
 
-const Amount = (description: string, example: number) =>
-  z.number().positive().openapi({ description, example });
+/**
+ * Loan terms a lender could offer: the largest credit in the training data is about 4 M, its largest annuity
+ * about 260 k. The bounds leave a wide margin and keep out values that are no loan (1e308, 1e-300).
+ */
+export const LOAN_LIMITS = { maxAmount: 100_000_000, maxAnnuity: 10_000_000, minAmount: 1 } as const;
+
+const Amount = (description: string, example: number, max: number) =>
+  z
+    .number()
+    .min(LOAN_LIMITS.minAmount)
+    .max(max)
+    .openapi({
+      description: `${description}, ${LOAN_LIMITS.minAmount} to ${max.toLocaleString("en")}`,
+      example,
+    });
 
 export const LoanTermsSchema = z
   .object({
-    amount: Amount("Credit amount (AMT_CREDIT)", 500000),
-    annuity: Amount("Loan annuity (AMT_ANNUITY)", 25000),
+    amount: Amount("Credit amount (AMT_CREDIT)", 500000, LOAN_LIMITS.maxAmount),
+    annuity: Amount("Loan annuity (AMT_ANNUITY)", 25000, LOAN_LIMITS.maxAnnuity),
     goods_price: Amount(
       "Price of the goods financed (AMT_GOODS_PRICE); the application's when omitted",
       450000,
+      LOAN_LIMITS.maxAmount,
     ).optional(),
+  })
+  // An instalment larger than the credit itself is no loan anyone offers.
+  .refine((terms) => terms.annuity <= terms.amount, {
+    path: ["annuity"],
+    message: "the annuity may not exceed the credit amount",
   })
   .openapi("LoanTerms", {
     description: "Loan terms to score instead of the application's; the derived features follow them.",

@@ -46,5 +46,5 @@ export async function createBundledScorer(): Promise<Scorer> {
   return scorer;
 }
 
-/** The isolate's Scorer, built once; a failed build is retried by the next request. */
-export const bundledScorer = sharedInit(createBundledScorer);
+/** The isolate's Scorer, built once; a failed build is retried by a request at least 5 s later. */
+export const bundledScorer = sharedInit(createBundledScorer, { retryAfterMs: 5_000 });

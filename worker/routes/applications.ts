@@ -5,7 +5,7 @@ import { ApplicationsScoreRequestSchema, ApplicationsScoreResponseSchema } from 
 import { validationHook } from "../api/validation.ts";
 import type { AppDeps } from "../app.ts";
 import type { AppEnv } from "../env.ts";
-import { authorize } from "../middleware/authorize/index.ts";
+import { assertMayScoreApplications, authorize } from "../middleware/authorize/index.ts";
 import { scoreApplications } from "../score/score-clients.ts";
 import { scoringContext } from "./scoring-context.ts";
 
@@ -16,7 +16,7 @@ const applications = createRoute({
   tags: ["scoring"],
   summary: "Score up to 100 new applications",
   description:
-    "Applications keyed by the application_train.csv columns. History comes from the online store when it knows the SK_ID_CURR, and is missing otherwise. API keys only.",
+    "Applications keyed by the application_train.csv columns. History comes from the online store when it knows the SK_ID_CURR, and is missing otherwise. API keys only: one application needs the `score` scope, more than one `score:batch` (each reads a stored client).",
   security: bearerSecurity,
   middleware: [authorize({ scope: "score", endUsers: false })] as const,
   request: {
@@ -35,6 +35,7 @@ export function applicationRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openapi(applications, async (c) => {
     const body = c.req.valid("json");
+    assertMayScoreApplications(c.get("principal"), body.applications.length);
     const items = body.applications.map((a) => ({ clientId: a.SK_ID_CURR, record: applicationRecord(a) }));
     const results = await scoreApplications(scoringContext(c, deps), items);
     return c.json({ request_id: c.get("requestId"), results }, 200);

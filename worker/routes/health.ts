@@ -4,6 +4,7 @@ import { HealthSchema, ReadySchema } from "../api/schemas.ts";
 import { validationHook } from "../api/validation.ts";
 import type { AppDeps } from "../app.ts";
 import type { AppEnv } from "../env.ts";
+import { configuredKeys } from "../middleware/auth/configured-keys.ts";
 import { serviceUnavailable } from "../problem/api-error.ts";
 import { checkReadiness } from "../readiness.ts";
 import { OnlineStore } from "../store/online-store.ts";
@@ -38,7 +39,8 @@ export function healthRoutes(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openapi(health, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(ready, async (c) => {
-    const readiness = await checkReadiness(deps.card, deps.scorer, new OnlineStore(c.env.DB));
+    const keys = configuredKeys(c.env.SCORING_API_KEYS, c.env.ALLOW_PLAIN_API_KEYS);
+    const readiness = await checkReadiness(deps.card, deps.scorer, new OnlineStore(c.env.DB), keys);
     if (!readiness.ready) throw serviceUnavailable(readiness.reason);
     return c.json(
       {

@@ -2,10 +2,12 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiKeys } from "../../../online-store/schema.ts";
 import { serviceUnavailable, unauthorized } from "../../problem/api-error.ts";
+import { DEFAULT_KEY_CACHE_SECONDS } from "./key-cache-ttl.ts";
+import { type LookupPolicy, LookupRefused, MAY_LOOK_UP } from "./lookup-refused.ts";
 import { type Principal, parseScopes } from "./principal.ts";
 
-/** How long an isolate trusts what it read about a D1-stored key: a revocation takes effect within this. */
-export const DEFAULT_KEY_CACHE_SECONDS = 60;
+export { DEFAULT_KEY_CACHE_SECONDS };
+
 /** Unknown keys are remembered for less: a key created a moment ago should work soon. */
 const MISS_CACHE_SECONDS = 10;
 /** Bounded memory: past this many entries the oldest are dropped first. */
@@ -107,10 +109,12 @@ export async function storedKeyPrincipal(
   db: D1Database,
   cache: StoredKeyCache | null,
   now: number = Date.now(),
+  policy: LookupPolicy = MAY_LOOK_UP,
 ): Promise<Principal> {
   let key: StoredKey | null;
   const cached = cache?.get(hash);
   if (cached) key = cached.key;
+  else if (policy.memoryOnly) throw new LookupRefused("the key is not known to this isolate");
   else {
     key = await readStoredKey(db, hash);
     cache?.set(hash, key);

@@ -27,6 +27,18 @@ export function assertMayScoreClient(principal: Principal | undefined, clientId:
     throw forbidden("an end-user token may score only its own client");
 }
 
+/**
+ * Scoring several applications at once reads several stored clients' histories, whose values come back in
+ * `reasons`: that is a batch read, so it needs `score:batch` like /v1/score/batch. One application needs
+ * only `score`.
+ */
+export function assertMayScoreApplications(principal: Principal | undefined, count: number): void {
+  if (count > 1 && principal?.kind === "api-key" && !principal.scopes.has("score:batch"))
+    throw forbidden(
+      `scoring ${count} applications in one request needs the "score:batch" scope; send one per request with "score"`,
+    );
+}
+
 /** Route guard: runs after `authenticate()`, before the body is validated. */
 export function authorize(options: AuthorizeOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -16,8 +16,25 @@ function respond(
   return c.body(JSON.stringify(body), status, { ...headers, "Content-Type": PROBLEM_CONTENT_TYPE });
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/**
+ * What a log line may say about an error: the names and codes along its cause chain, never messages.
+ * Messages carry data: drizzle's query errors quote the SQL's parameters (key hashes, client ids).
+ */
+export function describeError(error: unknown): { name: string; code?: string }[] {
+  const chain: { name: string; code?: string }[] = [];
+  for (let e: unknown = error; e !== undefined && chain.length < 4; e = (e as { cause?: unknown }).cause) {
+    if (!(e instanceof Error)) {
+      chain.push({ name: typeof e });
+      break;
+    }
+    const code = (e as { code?: unknown }).code;
+    chain.push(
+      typeof code === "string" || typeof code === "number"
+        ? { name: e.name, code: String(code) }
+        : { name: e.name },
+    );
+  }
+  return chain;
 }
 
 /**
@@ -36,7 +53,7 @@ export function problemErrorHandler(): ErrorHandler<AppEnv> {
             level: "warn",
             msg: error.message,
             request_id: requestId,
-            cause: error.cause === undefined ? undefined : describe(error.cause),
+            cause: error.cause === undefined ? undefined : describeError(error.cause),
           }),
         );
       return respond(c, error.status, error.message, error.errors, headers);
@@ -49,8 +66,15 @@ export function problemErrorHandler(): ErrorHandler<AppEnv> {
         level: "error",
         msg: "unhandled error",
         request_id: requestId,
-        error: describe(error),
-        stack: error instanceof Error ? error.stack : undefined,
+        error: describeError(error),
+        // Where, without the message line: frames name code, not data.
+        frames:
+          error instanceof Error
+            ? error.stack
+                ?.split("\n")
+                .slice(1, 9)
+                .map((f) => f.trim())
+            : undefined,
       }),
     );
     return respond(c, 500, "an internal error occurred; it has been logged");

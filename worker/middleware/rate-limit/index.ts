@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Bindings } from "../../env.ts";
 import { tooManyRequests } from "../../problem/api-error.ts";
+import { describeError } from "../error-handler/index.ts";
 
 export interface RateLimitOptions {
   /** The Workers rate-limiting binding to count against. */
@@ -35,7 +36,9 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       try {
         allowed = (await options.limiter(c.env).limit({ key })).success;
       } catch (error) {
-        console.log(JSON.stringify({ level: "warn", msg: "rate limiter unavailable", error: String(error) }));
+        console.log(
+          JSON.stringify({ level: "warn", msg: "rate limiter unavailable", error: describeError(error) }),
+        );
       }
       if (!allowed) throw tooManyRequests(options.retryAfterSeconds);
     }

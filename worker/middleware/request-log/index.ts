@@ -7,8 +7,8 @@ export interface RequestLogOptions {
 }
 
 /**
- * One structured JSON line per request: request id, method, path (no query), status, duration and the
- * principal's id. Never bodies, feature values or credentials.
+ * One structured JSON line per request: our request id and the caller's own (if any), method, path (no
+ * query), status, duration and the principal's id. Never bodies, feature values or credentials.
  */
 export function requestLog(options: RequestLogOptions = {}): MiddlewareHandler<AppEnv> {
   const write = options.write ?? ((line: string) => console.log(line));
@@ -21,6 +21,7 @@ export function requestLog(options: RequestLogOptions = {}): MiddlewareHandler<A
         level: status >= 500 ? "error" : "info",
         msg: "request",
         request_id: c.get("requestId"),
+        client_request_id: c.get("clientRequestId") ?? null,
         method: c.req.method,
         path: c.req.path,
         status,
