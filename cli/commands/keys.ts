@@ -8,7 +8,6 @@ import { TARGET_KINDS, type TargetKind } from "../../sync/target/d1-target.ts";
 import { DEFAULT_KEY_CACHE_SECONDS } from "../../worker/middleware/auth/key-cache-ttl.ts";
 import { formatTable } from "../format.ts";
 import { runAction } from "../run-action.ts";
-import { withKeyStore } from "./key-store.ts";
 
 /** The scopes the Worker knows (worker/middleware/auth/principal.ts). */
 const SCOPES = ["score", "score:batch", "bench"];
@@ -77,6 +76,14 @@ const storeOf = (options: TargetOptions) => ({
   target: options.remote ? ("remote" as const) : options.target,
   ...(options.persistTo ? { persistTo: options.persistTo } : {}),
 });
+
+/** The key store and the schema, loaded on use like every command's heavy modules (D1 client, Miniflare). */
+async function withKeyStore<T>(
+  ...args: Parameters<typeof import("./key-store.ts").withKeyStore<T>>
+): Promise<T> {
+  const { withKeyStore: open } = await import("./key-store.ts");
+  return open(...args);
+}
 
 async function schema() {
   const [{ desc, eq }, { apiKeys }] = await Promise.all([

@@ -1,4 +1,5 @@
-import type { Command } from "commander";
+import { availableParallelism } from "node:os";
+import { type Command, InvalidArgumentError } from "commander";
 import { ARTIFACTS_DIR } from "../../lib/paths.ts";
 import { progressFor } from "../../lib/progress.ts";
 import { openWarehouse, parseWarehouseKind } from "../../warehouse/config.ts";
@@ -12,7 +13,11 @@ interface ScoreOptions {
   model: string;
   history: boolean;
   warehouse: string;
+  threads: number;
 }
+
+/** Scoring threads by default: one per core, at most four (the main thread reads and looks up history). */
+const defaultThreads = () => Math.max(1, Math.min(4, availableParallelism()));
 
 export function registerScore(program: Command): void {
   program
@@ -23,24 +28,37 @@ export function registerScore(program: Command): void {
     .option("--model <dir>", "model artifacts folder", ARTIFACTS_DIR)
     .option("--no-history", "score every row as a new applicant, without the warehouse")
     .addOption(warehouseOption())
+    .option("--threads <n>", "scoring threads (default: one per core, at most 4)", (v) => {
+      const n = Number.parseInt(v, 10);
+      if (!(n >= 1 && n <= 64)) throw new InvalidArgumentError("a whole number from 1 to 64");
+      return n;
+    })
     .action(
       runAction(async (options: ScoreOptions) => {
         const started = performance.now();
         const { HistoryLookup } = await import("../../model/offline-scoring/history-lookup.ts");
-        const { loadScorer } = await import("../../model/offline-scoring/load-scorer.ts");
+        const { readArtifacts } = await import("../../model/offline-scoring/load-scorer.ts");
         const { scoreFile } = await import("../../model/offline-scoring/score-file.ts");
-        const scorer = await loadScorer({ dir: options.model });
+        const { card } = readArtifacts(options.model);
         const warehouse = options.history
           ? await openWarehouse(parseWarehouseKind(options.warehouse))
           : undefined;
         const bar = progressFor()({ label: "score", total: 0, unit: "rows" });
         try {
-          const history = warehouse ? await HistoryLookup.open(warehouse, scorer.card) : undefined;
-          const result = await scoreFile(scorer, history, options.input, options.output, bar);
+          const history = warehouse ? await HistoryLookup.open(warehouse, card) : undefined;
+          const result = await scoreFile({
+            card,
+            modelDir: options.model,
+            history,
+            input: options.input,
+            output: options.output,
+            progress: bar,
+            threads: options.threads ?? defaultThreads(),
+          });
           bar.stop();
           const elapsed = (performance.now() - started) / 1000;
           console.log(
-            `scored ${result.rows.toLocaleString("en-US")} rows (${result.withHistory.toLocaleString("en-US")} with warehouse history) with model ${scorer.card.version} in ${seconds(elapsed)} (${Math.round(result.rows / elapsed).toLocaleString("en-US")} rows/s): ${options.output}`,
+            `scored ${result.rows.toLocaleString("en-US")} rows (${result.withHistory.toLocaleString("en-US")} with warehouse history) with model ${card.version} in ${seconds(elapsed)} (${Math.round(result.rows / elapsed).toLocaleString("en-US")} rows/s): ${options.output}`,
           );
         } finally {
           bar.stop();

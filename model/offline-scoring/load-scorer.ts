@@ -16,6 +16,10 @@ export class OnnxNodeModel implements ProbabilityModel {
     return new OnnxNodeModel(await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 }));
   }
 
+  release(): Promise<void> {
+    return this.session.release();
+  }
+
   async probabilities(inputs: Float32Array, rows: number): Promise<Float32Array> {
     const width = inputs.length / rows;
     const output = await this.session.run({

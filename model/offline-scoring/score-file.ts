@@ -2,29 +2,63 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import type { Progress } from "../../lib/progress.ts";
-import type { Scorer } from "../../scoring/scorer.ts";
+import { decide, type ModelCard } from "../../scoring/model-card.ts";
+import { readCsvChunks } from "./csv-chunks.ts";
 import type { HistoryLookup } from "./history-lookup.ts";
-import { readApplications } from "./read-applications.ts";
+import { applicationLayout } from "./parse-applications.ts";
+import { type ChunkScores, type PackedHistory, ScoringPool } from "./scoring-pool.ts";
 
 export interface ScoreFileResult {
   rows: number;
   withHistory: number;
 }
 
+export interface ScoreFileOptions {
+  card: ModelCard;
+  /** The model artifacts folder the scoring threads load. */
+  modelDir: string;
+  history: HistoryLookup | undefined;
+  input: string;
+  output: string;
+  progress: Progress;
+  /** Scoring threads. */
+  threads: number;
+}
+
+/** The history of a chunk's ids from the warehouse, packed for the scoring thread (transferred, not copied). */
+async function packedHistory(
+  lookup: HistoryLookup | undefined,
+  ids: Float64Array,
+  width: number,
+): Promise<PackedHistory> {
+  if (!lookup) return { rows: new Int32Array(0), values: new Float64Array(0) };
+  const known = await lookup.fetch(Array.from(ids));
+  const rows: number[] = [];
+  ids.forEach((id, row) => {
+    if (known.has(id)) rows.push(row);
+  });
+  const values = new Float64Array(rows.length * width);
+  rows.forEach((row, k) => values.set(known.get(ids[row]!)!, k * width));
+  return { rows: Int32Array.from(rows), values };
+}
+
 /**
  * Score a CSV of applications into `SK_ID_CURR,probability,decision`, one row per input row in input
- * order. The output is written to a temporary name and renamed at the end, so a failed run leaves no
- * half-written file behind.
+ * order. The main thread reads the file in chunks of whole rows and looks up histories; scoring threads
+ * parse, build features and run the model, several chunks at once. The output is written to a temporary
+ * name and renamed at the end, so a failed run leaves no half-written file behind.
  */
-export async function scoreFile(
-  scorer: Scorer,
-  history: HistoryLookup | undefined,
-  input: string,
-  output: string,
-  progress: Progress,
-): Promise<ScoreFileResult> {
+export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileResult> {
   const { rename, rm } = await import("node:fs/promises");
-  const temp = `${output}.partial-${process.pid}`;
+  const { header, chunks } = await readCsvChunks(options.input);
+  const layout = applicationLayout(options.input, header);
+  const width = options.card.packed_history_features.length;
+  const pool = await ScoringPool.start(options.threads, {
+    path: options.input,
+    layout,
+    modelDir: options.modelDir,
+  });
+  const temp = `${options.output}.partial-${process.pid}`;
   const out = createWriteStream(temp);
   // Errors surface through `write` (drain) and `finished` below; without a listener, a write still in
   // flight when a bad input row aborts the run would crash the process instead of reporting the row.
@@ -32,45 +66,49 @@ export async function scoreFile(
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
   };
+  // One warehouse query at a time: the lookups of different chunks queue on its connection.
+  let lookups: Promise<unknown> = Promise.resolve();
+  const history = (ids: Float64Array): Promise<PackedHistory> => {
+    const next = lookups.then(() => packedHistory(options.history, ids, width));
+    lookups = next.catch(() => {});
+    return next;
+  };
+  const inFlight: Promise<ChunkScores>[] = [];
   let rows = 0;
   let withHistory = 0;
-  const batches = readApplications(input);
+  const writeNext = async () => {
+    const scores = await inFlight.shift()!;
+    let text = "";
+    scores.ids.forEach((id, i) => {
+      const p = scores.probabilities[i]!;
+      text += `${id},${p},${decide(p, options.card.policy)}\n`;
+    });
+    await write(text);
+    rows += scores.ids.length;
+    withHistory += scores.withHistory;
+    options.progress.update(rows);
+  };
   try {
     await write("SK_ID_CURR,probability,decision\n");
-    // Read and parse the next batch on the main thread while the model scores this one on ORT's threads.
-    let next = batches.next();
-    next.catch(() => {}); // awaited below; marks a read error as handled until then
-    for (;;) {
-      const { value: batch, done } = await next;
-      if (done) break;
-      next = batches.next();
-      next.catch(() => {});
-      const known = history
-        ? await history.fetch(batch.map((r) => r.clientId))
-        : new Map<number, Float64Array>();
-      const scores = await scorer.score(
-        batch.map((r) => ({ application: r.record, history: known.get(r.clientId) ?? null })),
-        { reasons: false },
-      );
-      let text = "";
-      batch.forEach((r, i) => {
-        text += `${r.clientId},${scores[i]!.probability},${scores[i]!.decision}\n`;
-      });
-      await write(text);
-      rows += batch.length;
-      withHistory += batch.filter((r) => known.has(r.clientId)).length;
-      progress.update(rows);
+    for await (const chunk of chunks) {
+      const scored = pool.score(chunk, history);
+      scored.catch(() => {}); // awaited in order below; marks a failure as handled until then
+      inFlight.push(scored);
+      // Enough chunks in flight that a thread always has one to parse while another waits for history.
+      while (inFlight.length >= 3 * pool.size) await writeNext();
     }
+    while (inFlight.length > 0) await writeNext();
     out.end();
     await finished(out);
-    await rename(temp, output);
+    await rename(temp, options.output);
   } catch (error) {
-    // Closes the input (after any batch being read ahead) and the output.
-    await batches.return(undefined).catch(() => {});
+    await chunks.return(undefined).catch(() => {});
     out.destroy();
     await finished(out).catch(() => {});
     await rm(temp, { force: true });
     throw error;
+  } finally {
+    await pool.close();
   }
   return { rows, withHistory };
 }

@@ -119,6 +119,39 @@ describe("credit-edge score", () => {
     expect(existsSync(join(dir, "none.csv"))).toBe(false);
   });
 
+  it("keeps input order across many chunks and scoring threads, as one thread scores them", async () => {
+    // ~3 MB: several chunks of whole rows, scored by two threads and written back in input order.
+    const many = Array.from({ length: 6000 }, (_, i) => {
+      const row = [...rows[i % rows.length]!];
+      if (i >= rows.length) row[0] = String(800_000 + i);
+      return row;
+    });
+    writeFileSync(join(dir, "many.csv"), csv([header, ...many]));
+    const run = (threads: string, out: string) =>
+      runCli(
+        ["score", "--input", join(dir, "many.csv"), "--output", join(dir, out), "--threads", threads],
+        env,
+      );
+    const [two, one] = [await run("2", "two.csv"), await run("1", "one.csv")];
+    expect(two.code, two.stderr).toBe(0);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.stdout).toMatch(/scored 6,000 rows \(300 with warehouse history\)/);
+    const out = readOutput(join(dir, "two.csv"));
+    expect(out.map((r) => r.SK_ID_CURR)).toEqual(many.map((r) => r[0]));
+    expect(readFileSync(join(dir, "two.csv"), "utf8")).toBe(readFileSync(join(dir, "one.csv"), "utf8"));
+
+    // An error deep in the file names its line, whichever thread met it, and nothing is written.
+    many[4999]![header.indexOf("AMT_CREDIT")] = "lots";
+    writeFileSync(join(dir, "many-bad.csv"), csv([header, ...many]));
+    const bad = await runCli(
+      ["score", "--input", join(dir, "many-bad.csv"), "--output", join(dir, "none.csv")],
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/many-bad\.csv: line 5001: column AMT_CREDIT: "lots" is not a number/);
+    expect(existsSync(join(dir, "none.csv"))).toBe(false);
+  });
+
   it("names a missing input file", async () => {
     const result = await runCli(
       ["score", "--input", join(dir, "nope.csv"), "--output", join(dir, "none.csv")],

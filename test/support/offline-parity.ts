@@ -71,7 +71,7 @@ export async function buildParityFixture(count: number): Promise<ParityFixture> 
 
 /** `count` rows spread evenly over the file's first batch, in file order. */
 async function sampleApplications(path: string, count: number): Promise<ApplicationRow[]> {
-  for await (const batch of readApplications(path, 4096)) {
+  for await (const batch of readApplications(path)) {
     const step = batch.length / count;
     return Array.from({ length: count }, (_, i) => batch[Math.floor(i * step)]!);
   }

@@ -7,6 +7,7 @@ import { DUCKDB_TYPES, type TableSpec } from "../tables.ts";
 import type { ColumnInfo, NewColumn, RowPage, SourceFile, Value, Warehouse } from "../warehouse.ts";
 import { columnKindOf } from "./column-kind.ts";
 import { DUCKDB_BIGQUERY_COMPAT, DUCKDB_BIGQUERY_TYPES } from "./compat.ts";
+import { doubleColumnOf } from "./double-columns.ts";
 
 export interface DuckDbOptions {
   /** Database file, or ":memory:". */
@@ -175,6 +176,23 @@ export class DuckDbWarehouse implements Warehouse {
     const result = await this.connection.runAndReadAll(sql);
     const rows = (await result.getRowsJS()).map((row) => row.map(toValue));
     return { columns: result.columnNames(), rows };
+  }
+
+  /**
+   * A query whose every column is DOUBLE, chunk by chunk as columns (NULL as NaN): the fast path for wide
+   * numeric reads (offline scoring's history lookup).
+   */
+  async *scanDoubleColumns(sql: string): AsyncIterable<{ rowCount: number; columns: Float64Array[] }> {
+    const result = await this.connection.stream(sql);
+    const count = result.columnCount;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      yield {
+        rowCount: chunk.rowCount,
+        columns: Array.from({ length: count }, (_, c) => doubleColumnOf(chunk, c)),
+      };
+    }
   }
 
   async *scan(sql: string, pageSize: number): AsyncIterable<RowPage> {

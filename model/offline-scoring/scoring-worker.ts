@@ -1,0 +1,73 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { UserError } from "../../lib/errors.ts";
+import type { ScoringInput } from "../../scoring/scorer.ts";
+import { Scorer } from "../../scoring/scorer.ts";
+import type { CsvChunk } from "./csv-chunks.ts";
+import { OnnxNodeModel, readArtifacts } from "./load-scorer.ts";
+import { type ApplicationRow, parseApplicationChunk, type RowLayout } from "./parse-applications.ts";
+import type { WorkerReply, WorkerRequest } from "./scoring-messages.ts";
+
+/**
+ * One scoring thread of `credit-edge score`: it parses chunks of the input, asks the main thread for the
+ * history of the ids it found (the warehouse connection lives there), and scores the rows with its own
+ * onnxruntime-node session.
+ */
+const { path, layout, modelDir } = workerData as { path: string; layout: RowLayout; modelDir: string };
+const port = parentPort!;
+const { card, onnx } = readArtifacts(modelDir);
+const model = await OnnxNodeModel.load(onnx);
+const scorer = new Scorer(card, model);
+const width = scorer.card.packed_history_features.length;
+const parsed = new Map<number, ApplicationRow[]>();
+
+const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+async function handle(message: Exclude<WorkerRequest, { kind: "close" }>): Promise<void> {
+  if (message.kind === "chunk") {
+    const rows = parseApplicationChunk(path, message.chunk as CsvChunk, layout);
+    parsed.set(message.chunk.index, rows);
+    const ids = Float64Array.from(rows, (r) => r.clientId);
+    reply({ kind: "ids", index: message.chunk.index, ids }, [ids.buffer]);
+    return;
+  }
+  const rows = parsed.get(message.index)!;
+  parsed.delete(message.index);
+  const items: ScoringInput[] = rows.map((r) => ({ application: r.record, history: null }));
+  message.rows.forEach((row, k) => {
+    items[row]!.history = message.values.subarray(k * width, (k + 1) * width);
+  });
+  const scores = await scorer.score(items, { reasons: false });
+  const probabilities = Float32Array.from(scores, (s) => s.probability);
+  reply({ kind: "scores", index: message.index, probabilities }, [probabilities.buffer]);
+}
+
+const running = new Set<Promise<void>>();
+
+/**
+ * The thread ends itself, after its work and with its onnxruntime session released: terminating it from
+ * outside while the native session runs aborts the whole process.
+ */
+async function close(): Promise<void> {
+  await Promise.allSettled(running);
+  await model.release();
+  port.close();
+}
+
+port.on("message", (message: WorkerRequest) => {
+  if (message.kind === "close") {
+    void close();
+    return;
+  }
+  const work = handle(message).catch((error: unknown) => {
+    const index = message.kind === "chunk" ? message.chunk.index : message.index;
+    reply({
+      kind: "error",
+      index,
+      message: error instanceof Error ? error.message : String(error),
+      user: error instanceof UserError,
+    });
+  });
+  running.add(work);
+  void work.finally(() => running.delete(work));
+});
+reply({ kind: "ready" });
