@@ -38,7 +38,9 @@ async function packedHistory(
     if (known.has(id)) rows.push(row);
   });
   const values = new Float64Array(rows.length * width);
-  rows.forEach((row, k) => values.set(known.get(ids[row]!)!, k * width));
+  rows.forEach((row, k) => {
+    values.set(known.get(ids[row]!)!, k * width);
+  });
   return { rows: Int32Array.from(rows), values };
 }
 
