@@ -28,10 +28,17 @@ export function topReasons(
   contributions: ArrayLike<number>,
   limit = MAX_REASONS,
 ): Reason[] {
+  // The `limit` largest in one pass (a sort of all ~650 would cost more than the rest of the reasons).
   const order: number[] = [];
-  for (let i = 0; i < contributions.length; i++) if (contributions[i]! > 0) order.push(i);
-  order.sort((a, b) => contributions[b]! - contributions[a]!);
-  return order.slice(0, limit).map((i) => {
+  for (let i = 0; i < contributions.length; i++) {
+    const c = contributions[i]!;
+    if (!(c > 0) || (order.length === limit && c <= contributions[order[limit - 1]!]!)) continue;
+    let at = order.length < limit ? order.length : limit - 1;
+    while (at > 0 && contributions[order[at - 1]!]! < c) at--;
+    order.splice(at, 0, i);
+    if (order.length > limit) order.pop();
+  }
+  return order.map((i) => {
     const feature = features[i]!;
     return {
       feature: feature.name,

@@ -169,22 +169,181 @@ function meanValue(tree: Tree, node: number): number {
   );
 }
 
+/**
+ * A tree with at most this many split nodes is explained from a table indexed by its "decision code" (bit i
+ * = whether the row goes `yes` at the tree's i-th split): a row's contributions from such a tree depend on
+ * the row only through those decisions, so they are tabulated once per code, and explaining a row costs
+ * its comparisons plus one add per distinct feature of the tree. Deeper trees use the leaf tables above.
+ */
+const MAX_CODE_SPLITS = 10;
+
+/** The per-code tables of the small trees, end to end like `Tables`. */
+interface CodeTables {
+  readonly trees: number;
+  /** Per tree: its splits in `splitFeature` etc. from `splitStart`, `splitCount` of them. */
+  readonly splitStart: Int32Array;
+  readonly splitCount: Uint8Array;
+  readonly splitFeature: Int32Array;
+  readonly splitThreshold: Float32Array;
+  readonly splitMissingYes: Uint8Array;
+  /** Per tree: its distinct features in `treeFeature` from `featureStart`, `featureCount` of them. */
+  readonly featureStart: Int32Array;
+  readonly featureCount: Uint8Array;
+  readonly treeFeature: Int32Array;
+  /** Per tree: `2^splitCount` rows of `featureCount` contributions from `valueStart`. */
+  readonly valueStart: Int32Array;
+  readonly value: Float64Array;
+}
+
+/** Contributions of one tree for every decision code, computed with the leaf tables. */
+function tabulateTree(tree: Tree): { splits: number[]; features: number[]; values: Float64Array } {
+  const splits: number[] = [];
+  for (let node = 0; node < tree.feature.length; node++) if (!isLeaf(tree, node)) splits.push(node);
+  // Only nodes reachable from the root count (the arrays may hold unused slots): walk to be sure.
+  const reachable = new Set<number>();
+  const stack = [0];
+  while (stack.length) {
+    const node = stack.pop()!;
+    reachable.add(node);
+    if (!isLeaf(tree, node)) stack.push(tree.yes[node]!, tree.no[node]!);
+  }
+  const used = splits.filter((n) => reachable.has(n));
+  const features = [...new Set(used.map((n) => tree.feature[n]!))];
+  const local = new Map(features.map((f, i) => [f, i]));
+  const t = buildTables([tree]);
+  const goesYes = new Uint8Array(tree.feature.length);
+  const codes = 1 << used.length;
+  const values = new Float64Array(codes * features.length);
+  for (let code = 0; code < codes; code++) {
+    used.forEach((node, bit) => {
+      goesYes[node] = (code >> bit) & 1;
+    });
+    const row = code * features.length;
+    for (let leaf = 0; leaf < t.leafValue.length; leaf++) {
+      const count = t.slotCount[leaf]!;
+      let unsatisfied = 0;
+      for (let p = t.pathStart[leaf]!; p < t.pathEnd[leaf]!; p++)
+        if (goesYes[t.pathNode[p]!] !== t.pathYes[p]) unsatisfied |= 1 << t.pathSlot[p]!;
+      const satisfied = ((1 << count) - 1) & ~unsatisfied;
+      const first = t.slotStart[leaf]!;
+      const base = t.tableStart[leaf]!;
+      for (let s = 0; s < count; s++) {
+        const bit = 1 << s;
+        const o = satisfied & bit ? t.slotInvZero[first + s]! : 0;
+        values[row + local.get(t.slotFeature[first + s]!)!]! +=
+          t.leafValue[leaf]! * (o - 1) * t.table[base + (satisfied & ~bit)]!;
+      }
+    }
+  }
+  return { splits: used, features, values };
+}
+
+function buildCodeTables(trees: readonly Tree[]): CodeTables {
+  const a = {
+    splitStart: [] as number[],
+    splitCount: [] as number[],
+    splitFeature: [] as number[],
+    splitThreshold: [] as number[],
+    splitMissingYes: [] as number[],
+    featureStart: [] as number[],
+    featureCount: [] as number[],
+    treeFeature: [] as number[],
+    valueStart: [] as number[],
+  };
+  const chunks: Float64Array[] = [];
+  let valueLength = 0;
+  for (const tree of trees) {
+    const { splits, features, values } = tabulateTree(tree);
+    a.splitStart.push(a.splitFeature.length);
+    a.splitCount.push(splits.length);
+    for (const node of splits) {
+      a.splitFeature.push(tree.feature[node]!);
+      a.splitThreshold.push(tree.threshold[node]!);
+      a.splitMissingYes.push(tree.missingYes[node]!);
+    }
+    a.featureStart.push(a.treeFeature.length);
+    a.featureCount.push(features.length);
+    a.treeFeature.push(...features);
+    a.valueStart.push(valueLength);
+    chunks.push(values);
+    valueLength += values.length;
+  }
+  const value = new Float64Array(valueLength);
+  let at = 0;
+  for (const chunk of chunks) {
+    value.set(chunk, at);
+    at += chunk.length;
+  }
+  return {
+    trees: trees.length,
+    splitStart: Int32Array.from(a.splitStart),
+    splitCount: Uint8Array.from(a.splitCount),
+    splitFeature: Int32Array.from(a.splitFeature),
+    splitThreshold: Float32Array.from(a.splitThreshold),
+    splitMissingYes: Uint8Array.from(a.splitMissingYes),
+    featureStart: Int32Array.from(a.featureStart),
+    featureCount: Uint8Array.from(a.featureCount),
+    treeFeature: Int32Array.from(a.treeFeature),
+    valueStart: Int32Array.from(a.valueStart),
+    value,
+  };
+}
+
+function splitCount(tree: Tree): number {
+  let n = 0;
+  for (let node = 0; node < tree.feature.length; node++) if (!isLeaf(tree, node)) n++;
+  return n;
+}
+
 export class TreeExplainer {
   readonly expectedValue: number;
+  /** Trees too deep for decision-code tables, explained leaf by leaf. */
   private readonly tables: Tables;
-  /** Per node of the ensemble: 1 if the row goes to its `yes` child. */
+  private readonly codes: CodeTables;
+  /** Per node of the leaf-table trees: 1 if the row goes to its `yes` child. */
   private readonly goesYes: Uint8Array;
 
-  constructor(private readonly ensemble: TreeEnsemble) {
-    this.tables = buildTables(ensemble.trees.filter((t) => !isLeaf(t, 0)));
+  /** `maxCodeSplits`: trees with more splits use the leaf tables (tests set 0 to compare the two ways). */
+  constructor(
+    private readonly ensemble: TreeEnsemble,
+    maxCodeSplits = MAX_CODE_SPLITS,
+  ) {
+    const splitTrees = ensemble.trees.filter((t) => !isLeaf(t, 0));
+    this.codes = buildCodeTables(splitTrees.filter((t) => splitCount(t) <= maxCodeSplits));
+    this.tables = buildTables(splitTrees.filter((t) => splitCount(t) > maxCodeSplits));
     this.goesYes = new Uint8Array(Math.max(1, this.tables.nodeCount));
     this.expectedValue = ensemble.trees.reduce((s, t) => s + meanValue(t, 0), ensemble.baseMargin);
   }
 
   explain(x: ArrayLike<number>): Explanation {
     const phi = new Float64Array(this.ensemble.featureCount);
-    const goesYes = this.goesYes;
+    this.explainCoded(x, phi);
+    if (this.tables.leafValue.length > 0) this.explainLeaves(x, phi);
+    return { contributions: phi, expectedValue: this.expectedValue };
+  }
+
+  private explainCoded(x: ArrayLike<number>, phi: Float64Array): void {
     // Locals, not property loads, in the hot loops: V8 cannot prove the typed arrays unaliased.
+    const { trees, splitStart, splitCount, splitFeature, splitThreshold, splitMissingYes } = this.codes;
+    const { featureStart, featureCount, treeFeature, valueStart, value } = this.codes;
+    for (let t = 0; t < trees; t++) {
+      const first = splitStart[t]!;
+      const splits = splitCount[t]!;
+      let code = 0;
+      for (let i = 0; i < splits; i++) {
+        const v = x[splitFeature[first + i]!]!;
+        const yes = Number.isNaN(v) ? splitMissingYes[first + i]! : v < splitThreshold[first + i]! ? 1 : 0;
+        code |= yes << i;
+      }
+      const features = featureCount[t]!;
+      const f0 = featureStart[t]!;
+      const row = valueStart[t]! + code * features;
+      for (let j = 0; j < features; j++) phi[treeFeature[f0 + j]!]! += value[row + j]!;
+    }
+  }
+
+  private explainLeaves(x: ArrayLike<number>, phi: Float64Array): void {
+    const goesYes = this.goesYes;
     const { internal, feature, threshold, missingYes, leafValue, pathStart, pathEnd, pathNode } = this.tables;
     const { pathYes, pathSlot, slotStart, slotCount, slotFeature, slotInvZero, tableStart, table } =
       this.tables;
@@ -210,6 +369,5 @@ export class TreeExplainer {
         phi[slotFeature[first + s]!]! += value * (o - 1) * table[base + (satisfied & ~bit)]!;
       }
     }
-    return { contributions: phi, expectedValue: this.expectedValue };
   }
 }
