@@ -31,6 +31,8 @@ function accepts(port: number): Promise<boolean> {
 
 export interface DevServer {
   url: string;
+  /** wrangler's inspector proxy (Chrome DevTools protocol) for the Worker: CPU profiles, heap. */
+  inspectorPort: number;
   /** Milliseconds from spawn until ready. */
   startupMs: number;
   output(): string;
@@ -106,6 +108,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    inspectorPort: inspector,
     startupMs: performance.now() - started,
     output: () => output,
     stop,
