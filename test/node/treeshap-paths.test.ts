@@ -95,7 +95,9 @@ describe("TreeSHAP", () => {
           const sum = contributions.reduce((s, c) => s + c, expectedValue);
           expect(Math.abs(sum - predictMargin(ensemble, x))).toBeLessThan(1e-9);
           const other = reference.explain(x).contributions;
-          contributions.forEach((c, i) => expect(Math.abs(c - other[i]!)).toBeLessThan(1e-9));
+          contributions.forEach((c, i) => {
+            expect(Math.abs(c - other[i]!)).toBeLessThan(1e-9);
+          });
         },
       ),
       { numRuns: 200 },
