@@ -37,7 +37,7 @@ describe("reason codes", () => {
       const { contributions } = scorer.explain(score.input);
       // Every factor's sum, recomputed from the table: the chosen ones are the largest positive ones.
       const sums = new Map<string, number>();
-      names.forEach((name, i) => {
+      names.forEach((_name, i) => {
         const code = factorOf(scorer.card.features[i]!).code;
         sums.set(code, (sums.get(code) ?? 0) + contributions[i]!);
       });
