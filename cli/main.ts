@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerDecisions } from "./commands/decisions.ts";
 import { registerFeatures } from "./commands/features.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerKeys } from "./commands/keys.ts";
@@ -21,5 +22,6 @@ registerScore(program);
 registerSync(program);
 registerKeys(program);
 registerStart(program);
+registerDecisions(program);
 
 await program.parseAsync(process.argv);
