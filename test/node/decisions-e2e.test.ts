@@ -60,7 +60,9 @@ describe("decision records through the local Queue and R2", () => {
     }
     expect(pulled).toBe(expected());
     expect(await tableCount("SELECT COUNT(*) FROM decisions")).toBe(expected());
-    expect(await tableCount("SELECT COUNT(DISTINCT request_id || ':' || item) FROM decisions")).toBe(expected());
+    expect(await tableCount("SELECT COUNT(DISTINCT request_id || ':' || item) FROM decisions")).toBe(
+      expected(),
+    );
     // A second pull finds nothing new.
     expect((await pull()).pulled).toBe(0);
     // --since in the future reads nothing.
@@ -73,7 +75,12 @@ describe("decision records through the local Queue and R2", () => {
       expect(result.code, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as {
         match: boolean;
-        items: { match: boolean; inputs_match: boolean; reason_codes_match: boolean; probability_delta: number }[];
+        items: {
+          match: boolean;
+          inputs_match: boolean;
+          reason_codes_match: boolean;
+          probability_delta: number;
+        }[];
       };
       expect(report.match).toBe(true);
       expect(report.items).toHaveLength(request.items);

@@ -21,7 +21,10 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export async function startLocalStack(options: { clients: number; vars?: Record<string, string> }): Promise<LocalStack> {
+export async function startLocalStack(options: {
+  clients: number;
+  vars?: Record<string, string>;
+}): Promise<LocalStack> {
   const home = mkdtempSync(join(tmpdir(), "credit-edge-decisions-"));
   const state = join(home, "state");
   await migratedD1State(state);
