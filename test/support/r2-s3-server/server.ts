@@ -17,13 +17,21 @@ export interface R2S3Server {
   close(): Promise<void>;
 }
 
+type Data = string | ArrayBuffer | ArrayBufferView;
+const bytesOf = (d: Data) =>
+  typeof d === "string"
+    ? d
+    : ArrayBuffer.isView(d)
+      ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+      : new Uint8Array(d);
+
 class NodeSha256 {
   private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  constructor(secret?: Data) {
+    this.hash = secret ? createHmac("sha256", bytesOf(secret)) : createHash("sha256");
   }
-  update(data: string | Uint8Array) {
-    this.hash.update(data);
+  update(data: Data) {
+    this.hash.update(bytesOf(data));
   }
   async digest() {
     return new Uint8Array(this.hash.digest());
