@@ -7,8 +7,9 @@ import {
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { decodeInputVector } from "../../decisions/record/input-vector.ts";
+import { ndjsonObjects } from "../../decisions/record/ndjson-objects.ts";
 import { type DecisionRecord, RECORDS_PREFIX, RecordLineSchema } from "../../decisions/record/schema.ts";
-import { consumeRecords, ndjsonObjects } from "../../decisions/worker/consumer.ts";
+import { consumeRecords } from "../../decisions/worker/consumer.ts";
 import { DECISIONS_DEAD_LETTER_QUEUE, DECISIONS_QUEUE } from "../../decisions/worker/queues.ts";
 import { recordingFailures } from "../../decisions/worker/recorder.ts";
 import { createApp } from "../../worker/app.ts";
