@@ -3,6 +3,8 @@ import { registerDecisions } from "./commands/decisions.ts";
 import { registerFeatures } from "./commands/features.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerMonitor } from "./commands/monitor.ts";
+import { registerOutcomes } from "./commands/outcomes.ts";
 import { registerScore } from "./commands/score.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerSync } from "./commands/sync.ts";
@@ -23,5 +25,7 @@ registerSync(program);
 registerKeys(program);
 registerStart(program);
 registerDecisions(program);
+registerMonitor(program);
+registerOutcomes(program);
 
 await program.parseAsync(process.argv);

@@ -40,7 +40,9 @@ export function inputVectorFromBytes(bytes: Uint8Array, count: number): Float32A
     throw new InputVectorError(
       `input vector has ${bytes.byteLength} bytes, expected ${count * BYTES} (${count} inputs)`,
     );
-  if (LITTLE_ENDIAN_HOST) return new Float32Array(bytes.slice().buffer);
+  // A copy (new Uint8Array(view) copies; Node's Buffer#slice would not): the view may be unaligned or share
+  // a larger buffer (Buffer's pool).
+  if (LITTLE_ENDIAN_HOST) return new Float32Array(new Uint8Array(bytes).buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * BYTES, true));
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { UserError } from "../../lib/errors.ts";
 import { ARTIFACTS_DIR, PROJECT_ROOT } from "../../lib/paths.ts";
 import { OnnxNodeModel, readArtifacts } from "../../model/offline-scoring/load-scorer.ts";
+import type { ModelCard } from "../../scoring/model-card.ts";
 import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { readOnnxModel } from "../../scoring/onnx-model.ts";
 import { Scorer } from "../../scoring/scorer.ts";
@@ -30,6 +31,17 @@ function versionIn(dir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The model card of a version, from whichever folder holds it. */
+export function cardForVersion(version: string, extra: readonly string[] = []): ModelCard {
+  const folders = modelFolders(extra);
+  const dir = folders.find((d) => versionIn(d) === version);
+  if (!dir)
+    throw new UserError(
+      `the model card of ${version} is in none of ${folders.map((f) => f.replace(`${PROJECT_ROOT}/`, "")).join(", ") || "the model folders"}: put it into model/archive/${version}/ or pass --models DIR`,
+    );
+  return readArtifacts(dir).card;
 }
 
 /** The Scorer (with TreeSHAP) of a model version, from whichever folder holds that version's artifact. */

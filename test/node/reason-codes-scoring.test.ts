@@ -96,3 +96,37 @@ describe("reason codes", () => {
     expect(coder.top([-1, 0, 0, 0, 0, 0, 0])).toEqual([]);
   });
 });
+
+describe("the model card's reason codes, factor importance and baseline", () => {
+  it("records the resolved table with the age-based factor marked, and every factor's importance", () => {
+    const card = scorer.card;
+    expect(card.reason_codes!.factors.filter((f) => f.age_based).map((f) => f.code)).toEqual(["AGE"]);
+    expect(card.factor_importance!.map((f) => f.code).sort()).toEqual(
+      card.reason_codes!.factors.map((f) => f.code).sort(),
+    );
+    expect(card.factor_importance![0]!.code).toBe("EXTERNAL_SCORES");
+    const age = card.factor_importance!.find((f) => f.code === "AGE")!;
+    expect(age.age_based).toBe(true);
+    for (let i = 1; i < card.factor_importance!.length; i++)
+      expect(card.factor_importance![i]!.mean_abs_contribution).toBeLessThanOrEqual(
+        card.factor_importance![i - 1]!.mean_abs_contribution,
+      );
+  });
+
+  it("has a baseline per input (missing its own bin) and of the score, shares summing to 1", () => {
+    const baseline = scorer.card.baseline!;
+    expect(baseline.rows).toBe(scorer.card.training_data.rows);
+    expect(baseline.inputs.map((i) => i.name)).toEqual(scorer.card.features.map((f) => f.name));
+    for (const input of baseline.inputs) {
+      expect(input.proportions).toHaveLength(input.edges.length + 1);
+      const total = input.proportions.reduce((s, p) => s + p, input.missing);
+      expect(total, input.name).toBeCloseTo(1, 4);
+      for (let i = 1; i < input.edges.length; i++)
+        expect(input.edges[i]!).toBeGreaterThan(input.edges[i - 1]!);
+    }
+    const history = baseline.inputs.find((i) => i.name.startsWith("bureau_"))!;
+    expect(history.missing).toBeGreaterThan(0);
+    expect(baseline.score.edges).toHaveLength(9);
+    for (const p of baseline.score.proportions) expect(p).toBeCloseTo(0.1, 2);
+  });
+});
