@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { consumeRecords } from "../decisions/worker/consumer.ts";
 import { createApp } from "./app.ts";
 import type { Bindings } from "./env.ts";
+import { bundledChallenger } from "./inference/bundled-challenger.ts";
 import { bundledCard, bundledScorer } from "./inference/bundled-model.ts";
 
 // Load the model as the isolate starts (workerd evaluates this module before the first request; Cloudflare
@@ -10,7 +11,11 @@ import { bundledCard, bundledScorer } from "./inference/bundled-model.ts";
 if (env.LOAD_MODEL_AT_STARTUP !== "false") bundledScorer().catch(() => {});
 
 // The scoring API: the Hono app over the model bundled with this Worker.
-const app = createApp({ card: bundledCard, scorer: bundledScorer });
+const app = createApp({
+  card: bundledCard,
+  scorer: bundledScorer,
+  ...(bundledChallenger ? { challenger: bundledChallenger } : {}),
+});
 
 export default {
   fetch: app.fetch,

@@ -8,13 +8,18 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { decodeInputVector } from "../../decisions/record/input-vector.ts";
 import { ndjsonObjects } from "../../decisions/record/ndjson-objects.ts";
-import { type DecisionRecord, RECORDS_PREFIX, RecordLineSchema } from "../../decisions/record/schema.ts";
+import {
+  type DecisionRecord,
+  RECORDS_PREFIX,
+  RecordLineSchema,
+  ShadowRecordSchema,
+} from "../../decisions/record/schema.ts";
 import { consumeRecords } from "../../decisions/worker/consumer.ts";
 import { DECISIONS_DEAD_LETTER_QUEUE, DECISIONS_QUEUE } from "../../decisions/worker/queues.ts";
 import { recordingFailures } from "../../decisions/worker/recorder.ts";
 import { createApp } from "../../worker/app.ts";
 import { bundledCard, bundledScorer } from "../../worker/inference/bundled-model.ts";
-import { apiKeys, BASE, expectProblem, request, seedParityClients } from "./helpers.ts";
+import { apiKeys, BASE, expectProblem, historyOf, request, seedParityClients } from "./helpers.ts";
 
 // Decision records end to end inside workerd: the real local Queue (producer and this Worker's own
 // consumer) and the real local R2 bucket; stand-in bindings only where a test makes the queue refuse.
@@ -284,5 +289,63 @@ describe("the queue consumer", () => {
     const text = await (await env.DECISIONS_BUCKET.get(kept.objects[0]!.key))!.text();
     expect(JSON.parse(text)).toMatchObject({ message_id: "m1", body: { not: "a record" } });
     expect((await allLines()).some((l) => (l as { request_id?: string }).request_id === "r-4")).toBe(true);
+  });
+});
+
+describe("the challenger in shadow", () => {
+  it("is scored after the response when CHALLENGER_SHADOW=on: its answer goes into a shadow line only", async () => {
+    const { bundledChallenger, challengerCard } = await import(
+      "../../worker/inference/bundled-challenger.ts"
+    );
+    expect(challengerCard).not.toBeNull();
+    const withChallenger = createApp({
+      card: bundledCard,
+      scorer: bundledScorer,
+      challenger: bundledChallenger!,
+    });
+    const ctx = createExecutionContext();
+    const res = await withChallenger.fetch(
+      new Request(
+        `${BASE}/v1/score/batch`,
+        request({ body: { client_ids: [known[9]!.clientId, known[10]!.clientId] }, token: apiKeys().all }),
+      ),
+      { ...env, CHALLENGER_SHADOW: "on" },
+      ctx,
+    );
+    const body = (await res.json()) as { request_id: string; results: Record<string, unknown>[] };
+    expect(Object.keys(body.results[0]!).some((k) => k.includes("challenger"))).toBe(false);
+    await waitOnExecutionContext(ctx);
+    const challenger = await bundledChallenger!();
+    for (let waited = 0; waited < 20_000; waited += 200) {
+      const shadows = (await allLines()).filter(
+        (l) =>
+          (l as { record_type: string; request_id: string }).record_type === "shadow" &&
+          (l as { request_id: string }).request_id === body.request_id,
+      );
+      if (shadows.length === 2) {
+        // The challenger's own answer on the same stored rows, and a model of its own (not the champion's).
+        const scores = await challenger.score(
+          [known[9]!, known[10]!].map((c) => ({ application: c.application, history: historyOf(c) })),
+          { reasons: false },
+        );
+        const lines = shadows.map((s) => ShadowRecordSchema.parse(s)).sort((a, b) => a.item - b.item);
+        expect(lines.map((l) => [l.item, l.challenger_model_version, l.probability, l.decision])).toEqual(
+          scores.map((s, i) => [i, challengerCard!.version, s.probability, s.decision]),
+        );
+        expect(lines[0]!.probability).not.toBe(body.results[0]!.probability);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error("no shadow lines in R2 after 20 s");
+  });
+
+  it("refuses a challenger that reads other features than the champion", async () => {
+    const { challengerMismatch } = await import("../../worker/inference/bundled-challenger.ts");
+    expect(challengerMismatch({ ...bundledCard, version: "m-other" }, bundledCard)).toBeNull();
+    expect(challengerMismatch(bundledCard, bundledCard)).toMatch(/is the champion itself/);
+    expect(
+      challengerMismatch({ ...bundledCard, version: "m-x", feature_schema_hash: "fs-x" }, bundledCard),
+    ).toMatch(/retrain it on the current features/);
   });
 });
