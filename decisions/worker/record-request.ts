@@ -6,6 +6,7 @@ import { serviceUnavailable } from "../../worker/problem/api-error.ts";
 import { availableScorer } from "../../worker/score/scorer-source.ts";
 import { RecordBuilder, type ScoredItem } from "../record/build-record.ts";
 import { type Endpoint, RECORD_VERSION, type RecordLine, type ShadowRecord } from "../record/schema.ts";
+import { BENCH_SKIP_RECORD_HEADER } from "./bench-header.ts";
 import { DecisionRecordError, recordDecisions } from "./recorder.ts";
 import { RecordingSettingError } from "./settings.ts";
 
@@ -42,6 +43,9 @@ export class RequestRecorder {
   async finish(): Promise<void> {
     if (this.items.length === 0) return;
     const { c, deps } = this;
+    // `npm run bench:decisions` measures latency with and without recording on one server: only with the
+    // bench routes on (never in production) may a request skip its record.
+    if (c.env.BENCH_ROUTES === "on" && c.req.header(BENCH_SKIP_RECORD_HEADER) === "1") return;
     const principal = c.get("principal");
     const context = {
       requestId: c.get("requestId"),
