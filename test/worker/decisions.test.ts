@@ -349,3 +349,22 @@ describe("the challenger in shadow", () => {
     ).toMatch(/retrain it on the current features/);
   });
 });
+
+describe("GET /v1/model", () => {
+  it("lists the reason-code factors, every input in exactly one, the age-based one marked", async () => {
+    const res = await worker.fetch(
+      new Request(`${BASE}/v1/model`, request({ token: apiKeys().all })),
+      env,
+      createExecutionContext(),
+    );
+    const body = (await res.json()) as {
+      reason_code_table_version: string;
+      reason_factors: { code: string; age_based: boolean; features: string[]; statement: string }[];
+    };
+    expect(body.reason_code_table_version).toBe(bundledCard.reason_codes!.version);
+    const inputs = body.reason_factors.flatMap((f) => f.features);
+    expect(inputs.sort()).toEqual(bundledCard.features.map((f) => f.name).sort());
+    expect(body.reason_factors.filter((f) => f.age_based).map((f) => f.code)).toEqual(["AGE"]);
+    expect(inputs).not.toContain("CODE_GENDER");
+  });
+});
