@@ -47,7 +47,17 @@ export async function consumeRecords(
   const valid: { message: Message<unknown>; line: RecordLine }[] = [];
   const invalid: { message: Message<unknown>; error: string }[] = [];
   for (const message of batch.messages) {
-    const parsed = RecordLineSchema.safeParse(message.body);
+    // The Worker sends each line as JSON text; a JSON body (older senders, tests) is taken as well.
+    let body: unknown = message.body;
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        invalid.push({ message, error: "not JSON" });
+        continue;
+      }
+    }
+    const parsed = RecordLineSchema.safeParse(body);
     if (parsed.success) valid.push({ message, line: parsed.data });
     else
       invalid.push({
