@@ -1,7 +1,10 @@
 import { Command } from "commander";
+import { registerDecisions } from "./commands/decisions.ts";
 import { registerFeatures } from "./commands/features.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerMonitor } from "./commands/monitor.ts";
+import { registerOutcomes } from "./commands/outcomes.ts";
 import { registerScore } from "./commands/score.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerSync } from "./commands/sync.ts";
@@ -21,5 +24,8 @@ registerScore(program);
 registerSync(program);
 registerKeys(program);
 registerStart(program);
+registerDecisions(program);
+registerMonitor(program);
+registerOutcomes(program);
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,6 @@
+import type { FactorTable } from "../features/reason-codes.ts";
 import type { FeatureKind } from "../features/registry.ts";
+import type { TrainingBaseline } from "../monitoring/baseline.ts";
 
 /**
  * The model card (model/artifacts/model.json): what the model is, what it was trained on, how well it
@@ -31,6 +33,12 @@ export interface ModelCard {
   policy: DecisionPolicy;
   metrics: ModelMetrics;
   hyperparameters: Record<string, unknown>;
+  // Lender-ready decisions (issue 13): the reason-code table resolved for these inputs (age-based factors
+  // marked), global factor importance, and the training baseline `monitor` compares live decisions with.
+  // Optional: cards written before them still load (the table is then resolved at load time).
+  reason_codes?: FactorTable;
+  factor_importance?: FactorImportance[];
+  baseline?: TrainingBaseline;
   onnx: {
     file: string;
     sha256: string;
@@ -40,6 +48,15 @@ export interface ModelCard {
     opset: number;
     ml_opset: number;
   };
+}
+
+/** A reason-code factor's global importance: mean |summed TreeSHAP contribution| over training rows. */
+export interface FactorImportance {
+  code: string;
+  statement: string;
+  age_based: boolean;
+  /** In calibrated log-odds, like the features' importance. */
+  mean_abs_contribution: number;
 }
 
 export interface CardFeature {

@@ -30,6 +30,13 @@ export class ModelExplainer {
       this.noHistory = { ...calibrated(trees.noHistory), historyInputs: trees.noHistory.historyInputs };
   }
 
+  /** Each ensemble's base value on the calibrated logit scale: where contributions start from. */
+  baseValues(): number[] {
+    return [this.main, ...(this.noHistory ? [this.noHistory] : [])].map(
+      (e) => e.slope * e.explainer.expectedValue + e.intercept,
+    );
+  }
+
   /** Whether the graph scores this row with its no-history ensemble. */
   scoresWithoutHistory(row: ArrayLike<number>): boolean {
     if (!this.noHistory) return false;

@@ -4,6 +4,7 @@ import { type LoanTerms, withLoanTerms } from "../features/application/loan-term
 import { type Decision, decide, type ModelCard } from "./model-card.ts";
 import type { ModelExplainer } from "./model-explainer.ts";
 import { fillInputRow, type InputLayout, inputLayout } from "./model-input.ts";
+import { cardFactorTable, declineWithoutReasonRisk, type ReasonCode, ReasonCoder } from "./reason-codes.ts";
 import { type Reason, topReasons } from "./reasons.ts";
 
 /**
@@ -26,6 +27,10 @@ export interface Score {
   decision: Decision;
   /** Present when reasons were asked for. */
   reasons?: Reason[];
+  /** The reason-code factors behind `reasons`, present with them. */
+  reasonCodes?: ReasonCode[];
+  /** The model input row it was scored on (float32, model input order): what a decision record keeps. */
+  input: Float32Array;
 }
 
 /**
@@ -35,6 +40,7 @@ export interface Score {
  */
 export class Scorer {
   readonly layout: InputLayout;
+  readonly reasonCoder: ReasonCoder;
 
   constructor(
     readonly card: ModelCard,
@@ -46,6 +52,13 @@ export class Scorer {
       APPLICATION_FEATURE_DEFINITIONS.map((f) => f.name),
       card.packed_history_features,
     );
+    this.reasonCoder = new ReasonCoder(
+      cardFactorTable(card),
+      card.features.map((f) => f.name),
+    );
+    // A model that could decline someone without a single reason code must not serve.
+    const risk = explainer && declineWithoutReasonRisk(explainer.baseValues(), card.policy.decline_from);
+    if (risk) throw new Error(`model ${card.version}: ${risk}`);
   }
 
   get width(): number {
@@ -64,13 +77,29 @@ export class Scorer {
 
   async score(items: readonly ScoringInput[], options: { reasons: boolean }): Promise<Score[]> {
     if (items.length === 0) return [];
-    const inputs = this.inputs(items);
-    const probabilities = await this.model.probabilities(inputs, items.length);
-    return items.map((_, r) => {
+    return this.scoreInputs(this.inputs(items), items.length, options);
+  }
+
+  /** Reasons and reason codes of one row, from one TreeSHAP pass. */
+  explanation(row: Float32Array): { reasons: Reason[]; reasonCodes: ReasonCode[] } {
+    const { contributions } = this.explain(row);
+    return {
+      reasons: topReasons(this.card.features, row, contributions),
+      reasonCodes: this.reasonCoder.top(contributions),
+    };
+  }
+
+  /** Probabilities and decisions of ready-made input rows (a decision record's), as `score` gives them. */
+  async scoreInputs(inputs: Float32Array, rows: number, options: { reasons: boolean }): Promise<Score[]> {
+    if (inputs.length !== rows * this.width)
+      throw new Error(`expected ${rows} rows of ${this.width} inputs, got ${inputs.length} values`);
+    if (rows === 0) return [];
+    const probabilities = await this.model.probabilities(inputs, rows);
+    return Array.from({ length: rows }, (_, r) => {
       const probability = probabilities[r]!;
-      const score: Score = { probability, decision: decide(probability, this.card.policy) };
-      if (options.reasons)
-        score.reasons = this.reasons(inputs.subarray(r * this.width, (r + 1) * this.width));
+      const input = inputs.subarray(r * this.width, (r + 1) * this.width);
+      const score: Score = { probability, decision: decide(probability, this.card.policy), input };
+      if (options.reasons) Object.assign(score, this.explanation(input));
       return score;
     });
   }

@@ -22,6 +22,8 @@ import type { ScorerSource } from "./score/scorer-source.ts";
 export interface AppDeps {
   card: ModelCard;
   scorer: ScorerSource;
+  /** A challenger scored in shadow after the response (CHALLENGER_SHADOW=on), when one is bundled. */
+  challenger?: ScorerSource;
 }
 
 /** 100 applications of ~120 columns are ~0.5 MB of JSON; anything beyond 1 MiB is not a request of ours. */

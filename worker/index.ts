@@ -1,5 +1,8 @@
 import { env } from "cloudflare:workers";
+import { consumeRecords } from "../decisions/worker/consumer.ts";
 import { createApp } from "./app.ts";
+import type { Bindings } from "./env.ts";
+import { bundledChallenger } from "./inference/bundled-challenger.ts";
 import { bundledCard, bundledScorer } from "./inference/bundled-model.ts";
 
 // Load the model as the isolate starts (workerd evaluates this module before the first request; Cloudflare
@@ -8,4 +11,14 @@ import { bundledCard, bundledScorer } from "./inference/bundled-model.ts";
 if (env.LOAD_MODEL_AT_STARTUP !== "false") bundledScorer().catch(() => {});
 
 // The scoring API: the Hono app over the model bundled with this Worker.
-export default createApp({ card: bundledCard, scorer: bundledScorer });
+const app = createApp({
+  card: bundledCard,
+  scorer: bundledScorer,
+  ...(bundledChallenger ? { challenger: bundledChallenger } : {}),
+});
+
+export default {
+  fetch: app.fetch,
+  // The decision records' consumer: queue batches -> NDJSON objects in R2 (decisions/worker/consumer.ts).
+  queue: (batch, bindings) => consumeRecords(batch, bindings.DECISIONS_BUCKET),
+} satisfies ExportedHandler<Bindings>;

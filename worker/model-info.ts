@@ -1,9 +1,11 @@
 import type { ModelCard } from "../scoring/model-card.ts";
+import { cardFactorTable } from "../scoring/reason-codes.ts";
 import type { ModelInfo } from "./api/schemas.ts";
 
 /** The public part of the model card: what the model is and how good it is, no training internals. */
 export function modelInfo(card: ModelCard): ModelInfo {
   const summary = (s: { mean: number; sd: number }) => ({ mean: s.mean, sd: s.sd });
+  const factors = cardFactorTable(card);
   return {
     version: card.version,
     created_at: card.created_at,
@@ -20,5 +22,13 @@ export function modelInfo(card: ModelCard): ModelInfo {
       brier: card.metrics.brier,
       ece: card.metrics.ece,
     },
+    reason_code_table_version: factors.version,
+    reason_factors: factors.factors.map((f) => ({
+      code: f.code,
+      statement: f.statement,
+      description: f.description,
+      age_based: f.age_based,
+      features: f.features,
+    })),
   };
 }

@@ -5,7 +5,7 @@ import type { ModelCard } from "../../scoring/model-card.ts";
 import type { ReportData } from "./report-data.ts";
 
 /** Chart.js's UMD build, inlined so the report opens offline. */
-function chartJsSource(): string {
+export function chartJsSource(): string {
   // chart.js exports no subpath for its UMD build: find it beside the package's main entry.
   const main = createRequire(import.meta.url).resolve("chart.js");
   return readFileSync(join(dirname(main), "chart.umd.min.js"), "utf8");
@@ -65,6 +65,10 @@ chart("importance", { type: "bar", data: { labels: data.importance.map((f) => f.
   { label: "mean |contribution| (log-odds)", data: data.importance.map((f) => f.mean_abs_contribution), backgroundColor: "#17becf" },
 ] }, options: { indexAxis: "y", plugins: { tooltip: { callbacks: { afterLabel: (ctx) => data.importance[ctx.dataIndex].description } } } } });
 
+if (data.factorImportance) chart("factor-importance", { type: "bar", data: { labels: data.factorImportance.map((f) => f.code + (f.age_based ? " (age-based)" : "")), datasets: [
+  { label: "mean |summed contribution| (log-odds)", data: data.factorImportance.map((f) => f.mean_abs_contribution), backgroundColor: "#bcbd22" },
+] }, options: { indexAxis: "y", plugins: { tooltip: { callbacks: { afterLabel: (ctx) => data.factorImportance[ctx.dataIndex].statement } } } } });
+
 for (const [id, slices] of [["fairness-gender", data.fairness.byGender], ["fairness-age", data.fairness.byAge]]) {
   chart(id, { type: "bar", data: { labels: slices.map((s) => s.group + " (n=" + s.count + ")"), datasets: [
     { label: "AUC", data: slices.map((s) => s.auc), backgroundColor: "#1f77b4" },
@@ -119,7 +123,24 @@ ${panel("calibration", "Calibration", "Deciles of predicted probability against 
 ${panel("distribution", "Score distributions", "Calibrated probability of default by actual outcome.")}
 </div>
 ${panel("profit", "Profit curve", "Total out-of-fold profit as each threshold moves with the other fixed; dashed lines mark the chosen thresholds.")}
+<div class="grid">
 ${panel("importance", "Top 30 features", "Mean absolute TreeSHAP contribution over the training rows, in calibrated log-odds.", 720)}
+${
+  data.factorImportance
+    ? panel(
+        "factor-importance",
+        "Reason-code factors",
+        `Mean absolute summed contribution of each factor's inputs (the adverse-action reasons, reason-code table ${escapeHtml(card.reason_codes?.version ?? "")}); age-based factors marked: ${escapeHtml(
+          data.factorImportance
+            .filter((f) => f.age_based)
+            .map((f) => f.code)
+            .join(", ") || "none",
+        )}.`,
+        720,
+      )
+    : ""
+}
+</div>
 <div class="grid">
 <section>${fairnessTable("By sex (CODE_GENDER, not a model input)", data.fairness.byGender)}</section>
 <section>${fairnessTable("By age band", data.fairness.byAge)}</section>

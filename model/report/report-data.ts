@@ -1,3 +1,4 @@
+import type { FactorImportance } from "../../scoring/model-card.ts";
 import type { Point } from "../evaluation/curves.ts";
 import type { FairnessSlice } from "../evaluation/fairness.ts";
 import type { CalibrationBin } from "../evaluation/metrics.ts";
@@ -16,6 +17,8 @@ export interface ReportData {
     chosen: { approve_below: number; decline_from: number };
   };
   importance: { feature: string; description: string; mean_abs_contribution: number }[];
+  /** Reason-code factors' importance (issue 13); absent in reports rendered before it. */
+  factorImportance?: FactorImportance[];
   fairness: { byGender: FairnessSlice[]; byAge: FairnessSlice[] };
   auc: number;
 }

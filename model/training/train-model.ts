@@ -1,8 +1,12 @@
+import { factorTable } from "../../features/reason-codes.ts";
 import type { FeatureRegistry } from "../../features/registry.ts";
 import type { ProgressFactory } from "../../lib/progress.ts";
+import { trainingBaseline } from "../../monitoring/baseline.ts";
+import { servedProbabilities } from "../../monitoring/served-probabilities.ts";
 import type { Calibration, CardFeature, ModelCard } from "../../scoring/model-card.ts";
-import { ONNX_IO } from "../../scoring/onnx-model.ts";
+import { ONNX_IO, readOnnxModel } from "../../scoring/onnx-model.ts";
 import { classHistograms, precisionRecallCurve, rocCurve } from "../evaluation/curves.ts";
+import { factorImportance } from "../evaluation/factor-importance.ts";
 import { AGE_BANDS, ageBand, fairnessSlices } from "../evaluation/fairness.ts";
 import {
   auc,
@@ -111,6 +115,23 @@ export function trainModel(
     })
     .sort((a, b) => b.mean_abs_contribution - a.mean_abs_contribution);
 
+  // Lender-ready decisions (issue 13): the reason-code table with its factors' importance, and the
+  // training baseline `monitor` compares live decisions with (the served graph's probabilities).
+  const reasonCodes = factorTable(set.features);
+  const factorImportanceList = factorImportance(
+    contributions,
+    explained.length,
+    width,
+    calibration.slope,
+    reasonCodes,
+  );
+  const baseline = trainingBaseline(
+    set.X,
+    set.rows,
+    set.features.map((f) => ({ name: f.name, type: f.kind })),
+    servedProbabilities(readOnnxModel(onnx), set.X, set.rows),
+  );
+
   const byGender = fairnessSlices(sample.gender, sample.y, probabilities, policy);
   const byAge = fairnessSlices(
     Array.from(sample.ageYears, ageBand),
@@ -203,6 +224,9 @@ export function trainModel(
       history_augmentation: config.history_augmentation,
       no_history_model: config.no_history_model,
     },
+    reason_codes: reasonCodes,
+    factor_importance: factorImportanceList,
+    baseline,
     onnx: {
       file: "model.onnx",
       input: ONNX_IO.input,
@@ -221,6 +245,7 @@ export function trainModel(
     histograms: classHistograms(sample.y, probabilities),
     profitCurve: profitCurves(probabilities, sample, config, policy),
     importance: importance.slice(0, 30),
+    factorImportance: factorImportanceList,
     fairness: { byGender, byAge },
     auc: auc(sample.y, probabilities),
   };

@@ -37,6 +37,7 @@ describe("model/artifacts/report.html", () => {
         "distribution",
         "profit",
         "importance",
+        "factor-importance",
         "fairness-gender",
         "fairness-age",
       ]),

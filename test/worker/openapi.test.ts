@@ -72,6 +72,7 @@ describe("GET /openapi.json", () => {
       "features_as_of",
       "model_version",
       "probability",
+      "reason_codes",
       "reasons",
       "request_id",
     ]);

@@ -65,6 +65,23 @@ export const ReasonSchema = z
   })
   .openapi("Reason", { description: "A feature pushing the risk of default up (TreeSHAP)." });
 
+export const ReasonCodeSchema = z
+  .object({
+    code: z.string().openapi({ example: "EXTERNAL_SCORES" }),
+    statement: z.string().openapi({ example: "Low score from external credit bureaus" }),
+    contribution: z.number().openapi({
+      description: "The factor's summed TreeSHAP contribution to the log-odds of default (calibrated); > 0",
+    }),
+    features: z.array(z.string()).openapi({
+      description: "The factor's inputs that raised the risk for this client, strongest first",
+      example: ["EXT_SOURCE_3", "app_ext_source_2x3"],
+    }),
+  })
+  .openapi("ReasonCode", {
+    description:
+      "An adverse-action reason: a factor of the versioned reason-code table (GET /v1/model lists them) whose inputs together raised the risk of default.",
+  });
+
 export const ScoreResultSchema = z
   .object({
     request_id: z.string(),
@@ -72,6 +89,10 @@ export const ScoreResultSchema = z
     probability: z.number().min(0).max(1).openapi({ description: "Calibrated probability of default" }),
     decision: z.enum(["approve", "review", "decline"]),
     reasons: z.array(ReasonSchema).max(MAX_REASONS).openapi({ description: "Up to 4, strongest first" }),
+    reason_codes: z.array(ReasonCodeSchema).max(MAX_REASONS).openapi({
+      description:
+        "Up to 4 factors with the largest positive summed contribution, strongest first; a decline always has at least one",
+    }),
     model_version: z.string(),
     feature_set_version: z
       .number()
@@ -128,6 +149,18 @@ export const ModelInfoSchema = z
     trees: z.number().int(),
     policy: z.object({ approve_below: z.number(), decline_from: z.number() }),
     metrics: z.object({ cv_auc: Summary, cv_auc_no_history: Summary, brier: z.number(), ece: z.number() }),
+    reason_code_table_version: z.string().openapi({ example: "rc-1" }),
+    reason_factors: z
+      .array(
+        z.object({
+          code: z.string(),
+          statement: z.string(),
+          description: z.string(),
+          age_based: z.boolean().openapi({ description: "Built on the applicant's age (Regulation B)" }),
+          features: z.array(z.string()).openapi({ description: "The model inputs in this factor" }),
+        }),
+      )
+      .openapi({ description: "The reason-code factors: every model input belongs to exactly one" }),
   })
   .openapi("ModelInfo", { description: "The public part of the model card." });
 

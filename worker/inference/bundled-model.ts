@@ -18,25 +18,34 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
  * The Scorer over the bundled artifacts: the ONNX graph in onnxruntime-web for probabilities, TreeSHAP over
  * the same graph's trees for reasons. Refuses a card and graph that were not published together.
  */
-export async function createBundledScorer(): Promise<Scorer> {
+export function createBundledScorer(): Promise<Scorer> {
+  return createScorerFrom(bundledCard, onnx);
+}
+
+/** A Scorer over one model's card and ONNX bytes (the champion's, or a challenger's). */
+export async function createScorerFrom(
+  card: ModelCard,
+  onnx: ArrayBuffer,
+  options: { explain?: boolean } = {},
+): Promise<Scorer> {
   const started = Date.now();
   const bytes = new Uint8Array(onnx);
-  if ((await sha256Hex(bytes)) !== bundledCard.onnx.sha256)
-    throw new Error("the bundled model.onnx is not the one model.json describes");
+  if ((await sha256Hex(bytes)) !== card.onnx.sha256)
+    throw new Error(`the bundled ${card.onnx.file} is not the one the model card ${card.version} describes`);
   // Imported on first use: ORT and its 14 MB wasm stay out of requests (and tests) that never score.
   const { OrtWebModel } = await import("./ort-web-model.ts");
   const imported = Date.now();
   const model = OrtWebModel.load(bytes);
   // The trees for TreeSHAP are read while ORT's initialisation waits on its own promises.
-  const explainer = new ModelExplainer(readOnnxModel(bytes));
+  const explainer = options.explain === false ? undefined : new ModelExplainer(readOnnxModel(bytes));
   const explained = Date.now();
-  const scorer = new Scorer(bundledCard, await model, explainer);
+  const scorer = new Scorer(card, await model, explainer);
   const done = Date.now();
   console.log(
     JSON.stringify({
       level: "info",
       msg: "model loaded",
-      model_version: bundledCard.version,
+      model_version: card.version,
       duration_ms: done - started,
       import_ms: imported - started,
       explainer_ms: explained - imported,

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { RequestRecorder } from "../../decisions/worker/record-request.ts";
 import { applicationRecord } from "../api/application-schema.ts";
 import { bearerSecurity, problemResponses } from "../api/responses.ts";
 import { ApplicationsScoreRequestSchema, ApplicationsScoreResponseSchema } from "../api/schemas.ts";
@@ -37,7 +38,9 @@ export function applicationRoutes(deps: AppDeps) {
     const body = c.req.valid("json");
     assertMayScoreApplications(c.get("principal"), body.applications.length);
     const items = body.applications.map((a) => ({ clientId: a.SK_ID_CURR, record: applicationRecord(a) }));
-    const results = await scoreApplications(scoringContext(c, deps), items);
+    const recorder = new RequestRecorder(c, deps, "/v1/applications/score");
+    const results = await scoreApplications(scoringContext(c, deps, recorder), items);
+    await recorder.finish();
     return c.json({ request_id: c.get("requestId"), results }, 200);
   });
   return app;

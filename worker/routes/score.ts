@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { RequestRecorder } from "../../decisions/worker/record-request.ts";
 import { bearerSecurity, problemResponses } from "../api/responses.ts";
 import {
   BatchScoreRequestSchema,
@@ -61,11 +62,16 @@ export function scoreRoutes(deps: AppDeps) {
   app.openapi(score, async (c) => {
     const { client_id, loan } = c.req.valid("json");
     assertMayScoreClient(c.get("principal"), client_id);
-    return c.json(await scoreClient(scoringContext(c, deps), client_id, loan), 200);
+    const recorder = new RequestRecorder(c, deps, "/v1/score");
+    const result = await scoreClient(scoringContext(c, deps, recorder), client_id, loan);
+    await recorder.finish();
+    return c.json(result, 200);
   });
   app.openapi(batch, async (c) => {
     const { client_ids } = c.req.valid("json");
-    const results = await scoreClients(scoringContext(c, deps), client_ids);
+    const recorder = new RequestRecorder(c, deps, "/v1/score/batch");
+    const results = await scoreClients(scoringContext(c, deps, recorder), client_ids);
+    await recorder.finish();
     return c.json({ request_id: c.get("requestId"), results }, 200);
   });
   return app;

@@ -1,3 +1,4 @@
+import type { ScoredItem } from "../../decisions/record/build-record.ts";
 import type { ApplicationRecord } from "../../features/application/columns.ts";
 import type { LoanTerms } from "../../features/application/loan-terms.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
@@ -15,6 +16,8 @@ export interface ScoringContext {
   scorer: ScorerSource;
   store: OnlineStore;
   requestId: string;
+  /** Told what was scored, for the decision record (decisions/worker/record-request.ts). */
+  onScored?: (items: readonly ScoredItem[]) => void;
 }
 
 function activeSet(lookup: ClientLookup | null, card: ModelCard): ClientLookup {
@@ -41,7 +44,20 @@ export async function scoreClient(
   const vector = vectors.get(clientId);
   if (!vector) throw notFound(`client ${clientId} is not in the active feature set`);
   const stored = decodeStoredClient(vector, ctx.card);
-  const [score] = await scorer.score([{ ...stored, loan }], { reasons: true });
+  const input = { ...stored, loan };
+  const [score] = await scorer.score([input], { reasons: true });
+  ctx.onScored?.([
+    {
+      item: 0,
+      clientId,
+      score: score!,
+      loan: loan ?? null,
+      application: stored.application,
+      applicationSource: "online-store",
+      featureSet,
+      scoringInput: input,
+    },
+  ]);
   return scoreResult(ctx.requestId, clientId, score!, ctx.card, featureSet);
 }
 
@@ -67,6 +83,27 @@ export async function scoreClients(
   });
   const inputs = outcomes.filter((o): o is ScoringInput => !(o instanceof ApiError));
   const scores = await scorer.score(inputs, { reasons: true });
+  if (ctx.onScored) {
+    let k = 0;
+    ctx.onScored(
+      outcomes.flatMap((outcome, i) =>
+        outcome instanceof ApiError
+          ? []
+          : [
+              {
+                item: i,
+                clientId: clientIds[i]!,
+                score: scores[k++]!,
+                loan: null,
+                application: outcome.application,
+                applicationSource: "online-store" as const,
+                featureSet,
+                scoringInput: outcome,
+              },
+            ],
+      ),
+    );
+  }
   let next = 0;
   return outcomes.map((outcome, i) =>
     outcome instanceof ApiError
@@ -97,9 +134,19 @@ export async function scoreApplications(
     const vector = vectors.get(clientId);
     return vector ? decodeStoredClient(vector, ctx.card).history : null;
   });
-  const scores = await scorer.score(
-    applications.map((a, i) => ({ application: a.record, history: histories[i] ?? null })),
-    { reasons: true },
+  const inputs = applications.map((a, i) => ({ application: a.record, history: histories[i] ?? null }));
+  const scores = await scorer.score(inputs, { reasons: true });
+  ctx.onScored?.(
+    applications.map((a, i) => ({
+      item: i,
+      clientId: a.clientId,
+      score: scores[i]!,
+      loan: null,
+      application: a.record,
+      applicationSource: "submitted" as const,
+      featureSet: histories[i] ? featureSet : null,
+      scoringInput: inputs[i]!,
+    })),
   );
   return applications.map((a, i) =>
     scoreResult(ctx.requestId, a.clientId, scores[i]!, ctx.card, histories[i] ? featureSet : null),

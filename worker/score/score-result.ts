@@ -19,6 +19,7 @@ export function scoreResult(
     probability: score.probability,
     decision: score.decision,
     reasons: score.reasons ?? [],
+    reason_codes: score.reasonCodes ?? [],
     model_version: card.version,
     feature_set_version: featureSet?.id ?? null,
     features_as_of: featureSet?.featuresAsOf ?? null,

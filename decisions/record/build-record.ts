@@ -1,0 +1,80 @@
+import type { ApplicationRecord } from "../../features/application/columns.ts";
+import type { LoanTerms } from "../../features/application/loan-terms.ts";
+import type { ModelCard } from "../../scoring/model-card.ts";
+import type { Score, ScoringInput } from "../../scoring/scorer.ts";
+import { encodeInputVector, INPUT_ENCODING } from "./input-vector.ts";
+import { type DecisionRecord, type Endpoint, RECORD_VERSION } from "./schema.ts";
+
+/** What a request contributes to each of its records. */
+export interface RecordContext {
+  requestId: string;
+  endpoint: Endpoint;
+  decidedAt: string;
+  principal: { kind: string; id: string };
+}
+
+/** What one scored item contributes. */
+export interface ScoredItem {
+  item: number;
+  clientId: number;
+  score: Score;
+  loan: LoanTerms | null;
+  application: ApplicationRecord;
+  applicationSource: "submitted" | "online-store";
+  featureSet: { id: number; featuresAsOf: string } | null;
+  /** What it was scored from: a challenger in shadow scores the same. */
+  scoringInput: ScoringInput;
+}
+
+/** Missing values dropped, as the application arrived (JSON has no undefined). */
+function plainApplication(record: ApplicationRecord): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(record)) if (v !== null && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Decision records of one model: resolved once (which inputs are history), applied per item. */
+export class RecordBuilder {
+  private readonly historyInputs: Int32Array;
+
+  constructor(private readonly card: ModelCard) {
+    this.historyInputs = Int32Array.from(card.features.flatMap((f, i) => (f.group === "history" ? [i] : [])));
+  }
+
+  hasHistory(input: ArrayLike<number>): boolean {
+    for (const i of this.historyInputs) if (!Number.isNaN(input[i]!)) return true;
+    return false;
+  }
+
+  build(ctx: RecordContext, scored: ScoredItem): DecisionRecord {
+    const { score } = scored;
+    return {
+      record_type: "decision",
+      record_version: RECORD_VERSION,
+      request_id: ctx.requestId,
+      item: scored.item,
+      decided_at: ctx.decidedAt,
+      endpoint: ctx.endpoint,
+      principal_kind: ctx.principal.kind,
+      principal_id: ctx.principal.id,
+      client_id: scored.clientId,
+      model_version: this.card.version,
+      feature_schema_hash: this.card.feature_schema_hash,
+      feature_set_version: scored.featureSet?.id ?? null,
+      features_as_of: scored.featureSet?.featuresAsOf ?? null,
+      probability: score.probability,
+      decision: score.decision,
+      approve_below: this.card.policy.approve_below,
+      decline_from: this.card.policy.decline_from,
+      reason_codes: score.reasonCodes ?? [],
+      reasons: score.reasons ?? [],
+      has_history: this.hasHistory(score.input),
+      input_encoding: INPUT_ENCODING,
+      input_count: score.input.length,
+      input_vector: encodeInputVector(score.input),
+      loan: scored.loan ? { ...scored.loan } : null,
+      application: plainApplication(scored.application),
+      application_source: scored.applicationSource,
+    };
+  }
+}

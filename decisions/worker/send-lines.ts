@@ -1,0 +1,50 @@
+import type { RecordLine } from "../record/schema.ts";
+import { QUEUE_LIMITS } from "./queues.ts";
+
+/** The part of a Queue binding the sender uses. */
+export interface LineQueue {
+  sendBatch(messages: Iterable<MessageSendRequest<string>>): Promise<unknown>;
+}
+
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) bytes += c > 0x7ff ? 2 : 1;
+  }
+  return bytes;
+}
+
+/** Headroom for the queue's own per-message overhead in the batch size limit. */
+const OVERHEAD_BYTES = 256;
+
+/**
+ * Send record lines, one message per line, each already serialised as its NDJSON line (contentType "text":
+ * serialised once, its size known exactly, and the consumer stores what was sent), in as few sendBatch calls as Cloudflare's limits allow
+ * (100 messages, 256 KB per call; 128 KB per message). A line too large for one message is refused here,
+ * by name, rather than by the queue.
+ */
+export async function sendLines(queue: LineQueue, lines: readonly RecordLine[]): Promise<void> {
+  let batch: MessageSendRequest<string>[] = [];
+  let bytes = 0;
+  const calls: Promise<unknown>[] = [];
+  const flush = () => {
+    if (batch.length) calls.push(queue.sendBatch(batch));
+    batch = [];
+    bytes = 0;
+  };
+  for (const line of lines) {
+    const text = JSON.stringify(line);
+    // UTF-8 bytes: ASCII but for text values of the application (at most 3 bytes per UTF-16 unit).
+    const size = utf8Length(text) + OVERHEAD_BYTES;
+    if (size > QUEUE_LIMITS.messageBytes)
+      throw new Error(
+        `the ${line.record_type} record of item ${line.item} is ${size} bytes, over the queue's ${QUEUE_LIMITS.messageBytes}-byte message limit`,
+      );
+    if (batch.length === QUEUE_LIMITS.batchMessages || bytes + size > QUEUE_LIMITS.batchBytes) flush();
+    batch.push({ body: text, contentType: "text" });
+    bytes += size;
+  }
+  flush();
+  await Promise.all(calls);
+}

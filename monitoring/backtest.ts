@@ -1,0 +1,46 @@
+import { auc, calibrationBins, expectedCalibrationError } from "../model/evaluation/metrics.ts";
+import { MONITORING_TRIGGERS } from "./triggers.ts";
+
+export interface MonthBacktest {
+  month: string;
+  decisions: number;
+  defaults: number;
+  auc: number | null;
+  ece: number;
+  ece_alert: boolean;
+  /** Deciles of predicted probability: mean predicted against the observed default rate. */
+  deciles: { mean_predicted: number; observed_rate: number; count: number }[];
+}
+
+export interface OutcomeRow {
+  month: string;
+  probability: number;
+  target: number;
+}
+
+/** Back-testing by month of decision: discrimination (AUC), calibration (ECE, deciles). */
+export function backtestByMonth(rows: readonly OutcomeRow[]): MonthBacktest[] {
+  const byMonth = new Map<string, OutcomeRow[]>();
+  for (const r of rows) byMonth.set(r.month, [...(byMonth.get(r.month) ?? []), r]);
+  return [...byMonth.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, list]) => {
+      const y = list.map((r) => r.target);
+      const p = list.map((r) => r.probability);
+      const a = auc(y, p);
+      const ece = expectedCalibrationError(y, p);
+      return {
+        month,
+        decisions: list.length,
+        defaults: y.reduce((s, v) => s + v, 0),
+        auc: Number.isNaN(a) ? null : a,
+        ece,
+        ece_alert: ece > MONITORING_TRIGGERS.ece_alert,
+        deciles: calibrationBins(y, p, 10).map((b) => ({
+          mean_predicted: b.meanPredicted,
+          observed_rate: b.observedRate,
+          count: b.count,
+        })),
+      };
+    });
+}
