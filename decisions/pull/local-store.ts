@@ -18,6 +18,8 @@ interface BucketBinding {
  * through wrangler's platform proxy: the same storage the running dev server uses, no file format guessed.
  */
 export async function openLocalStore(persistTo?: string): Promise<RecordStore> {
+  // wrangler announces .dev.vars on stdout at info level, which would corrupt `--json` output: warnings up.
+  process.env.WRANGLER_LOG ??= "warn";
   const { getPlatformProxy } = await import("wrangler");
   const proxy = await getPlatformProxy<{ DECISIONS_BUCKET?: BucketBinding }>({
     configPath: join(PROJECT_ROOT, "wrangler.toml"),
