@@ -14,7 +14,7 @@ import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { FEATURE_REGISTRY_TABLE } from "../../warehouse/feature-registry.ts";
 import { readSnapshotMetadata, type SnapshotMetadata } from "./snapshot-metadata.ts";
 import type { SnapshotSource } from "./snapshot-source.ts";
-import { applicationJsonFrom, type VectorRow, vectorRow } from "./vector-row.ts";
+import { applicationRecordFrom, type VectorRow, vectorRow } from "./vector-row.ts";
 
 export interface DuckDbSnapshotOptions {
   path: string;
@@ -162,8 +162,8 @@ async function* scanSnapshot(
         }
       }
       for (let row = 0; row < rows; row++) {
-        const json = applicationJsonFrom((i) => applicationValue(application[i]!, row));
-        page.push(vectorRow(ids.values[row]!, history.subarray(row * width, (row + 1) * width), json));
+        const record = applicationRecordFrom((i) => applicationValue(application[i]!, row));
+        page.push(vectorRow(ids.values[row]!, history.subarray(row * width, (row + 1) * width), record));
         if (page.length >= pageSize) {
           yield page;
           page = [];

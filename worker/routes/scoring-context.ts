@@ -2,14 +2,14 @@ import type { Context } from "hono";
 import type { AppDeps } from "../app.ts";
 import type { AppEnv } from "../env.ts";
 import type { ScoringContext } from "../score/score-clients.ts";
-import { OnlineStore } from "../store/online-store.ts";
+import { onlineStoreOf } from "../store/store-of-env.ts";
 
 /** What the scoring functions need, from the app's dependencies and this request. */
 export function scoringContext(c: Context<AppEnv>, deps: AppDeps): ScoringContext {
   return {
     card: deps.card,
     scorer: deps.scorer,
-    store: new OnlineStore(c.env.DB),
+    store: onlineStoreOf(c.env),
     requestId: c.get("requestId"),
   };
 }
