@@ -125,9 +125,8 @@ export class OnlineStore {
   /** One client in one query on its shard; null when no feature set is active there for the schema. */
   async client(schemaHash: string, clientId: number): Promise<ClientLookup | null> {
     const shard = shardOf(clientId, this.shardCount);
-    const db = await this.reader(shard);
-    const rows = await available(shard, this.shardCount, () =>
-      lookupQuery(db, schemaHash, eq(clientVectors.clientId, clientId)),
+    const rows = await available(shard, this.shardCount, async () =>
+      lookupQuery(await this.reader(shard), schemaHash, eq(clientVectors.clientId, clientId)),
     );
     return this.collect(shard, rows);
   }
@@ -143,13 +142,15 @@ export class OnlineStore {
     await Promise.all(
       [...byShard].map(async ([shard, ids]) => {
         try {
-          const db = await this.reader(shard);
-          const statements: LookupQuery[] = [];
-          for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT)
-            statements.push(lookupQuery(db, schemaHash, inArray(clientVectors.clientId, ids.slice(start, start + IDS_PER_STATEMENT))));
-          const results = await available(shard, this.shardCount, () =>
-            db.batch(statements as [LookupQuery, ...LookupQuery[]]),
-          );
+          const results = await available(shard, this.shardCount, async () => {
+            const db = await this.reader(shard);
+            const statements: LookupQuery[] = [];
+            for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT)
+              statements.push(
+                lookupQuery(db, schemaHash, inArray(clientVectors.clientId, ids.slice(start, start + IDS_PER_STATEMENT))),
+              );
+            return db.batch(statements as [LookupQuery, ...LookupQuery[]]);
+          });
           answers.set(shard, this.collect(shard, results.flat()) ?? noActiveSet(shard, schemaHash, this.shardCount));
         } catch (error) {
           if (isApiError(error)) answers.set(shard, error);
@@ -165,9 +166,8 @@ export class OnlineStore {
     return Promise.all(
       this.set.shards.map(async ({ shard }): Promise<ShardState> => {
         try {
-          const db = await this.reader(shard);
-          const rows = await available(shard, this.shardCount, () =>
-            db
+          const rows = await available(shard, this.shardCount, async () =>
+            (await this.reader(shard))
               .select(featureSetColumns)
               .from(activeFeatureSets)
               .innerJoin(featureSets, eq(featureSets.id, activeFeatureSets.featureSetId))
