@@ -67,6 +67,11 @@ export interface D1HttpServer {
   latencyMs: number;
   /** Awaited before an import runs: a test holds imports here (e.g. to kill the client mid-import). */
   beforeImport: ((database: string) => Promise<void>) | null;
+  /**
+   * Called for every query request before it runs; a promise it returns holds the request until it
+   * settles (a test interleaving two clients deterministically).
+   */
+  hold: ((request: { database: string; sqls: readonly string[] }) => Promise<void> | null) | null;
   close(): Promise<void>;
 }
 
@@ -119,6 +124,7 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
     imports,
     latencyMs: options.latencyMs ?? 0,
     beforeImport: null,
+    hold: null,
     close: async () => {},
   };
   const path = new RegExp(`^/client/v4/accounts/${options.accountId}/d1/database/([^/]+)/(query|raw|import)$`);
@@ -163,6 +169,8 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
     };
     requests.push(record);
     const sqls = queries.map((q) => String(q.sql));
+    const held = server.hold?.({ database, sqls });
+    if (held) await held;
     const fault = faults.take(sqls, database);
     const faultAnswer = () => {
       record.status = fault!.status;
