@@ -19,8 +19,7 @@ function probeRecords(): Record<string, unknown>[] {
     );
   const records: Record<string, unknown>[] = [{}, filled(1), filled(0), filled(-1), filled(365243)];
   for (const column of APPLICATION_COLUMNS.filter((c) => c.kind === "text")) {
-    for (const value of VOCABULARIES[column.name] ?? [])
-      records.push({ ...filled(1), [column.name]: value });
+    for (const value of VOCABULARIES[column.name] ?? []) records.push({ ...filled(1), [column.name]: value });
   }
   return records;
 }

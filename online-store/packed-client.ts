@@ -72,7 +72,10 @@ export interface UnpackedClient {
 }
 
 const textIndex = new Map(
-  STORED_APPLICATION_COLUMNS.map((c) => [c.name, new Map((VOCABULARIES[c.name] ?? []).map((v, i) => [v, i]))]),
+  STORED_APPLICATION_COLUMNS.map((c) => [
+    c.name,
+    new Map((VOCABULARIES[c.name] ?? []).map((v, i) => [v, i])),
+  ]),
 );
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -257,7 +260,8 @@ class Reader {
 export function decodeClient(bytes: Uint8Array, expectedHistory: number): UnpackedClient {
   const reader = new Reader(bytes);
   const format = reader.byte();
-  if (format !== FORMAT_BYTE) throw new PackedClientError(`packed client has format byte ${format}, not ${FORMAT_BYTE}`);
+  if (format !== FORMAT_BYTE)
+    throw new PackedClientError(`packed client has format byte ${format}, not ${FORMAT_BYTE}`);
   const h = reader.varint();
   if (h !== expectedHistory)
     throw new PackedClientError(`packed client holds ${h} history values, expected ${expectedHistory}`);

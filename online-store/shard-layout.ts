@@ -67,10 +67,16 @@ export function shardLayoutOf(bindingNames: Iterable<string>): ShardLayout {
   }
   if (standbys.length > 0 && standbys.length !== shards.length) {
     const lacking = shards.filter((k) => !standbys.includes(k)).map(standbyBinding);
-    throw new ShardLayoutError(`standby databases are for every shard or none: ${lacking.join(", ")} missing`);
+    throw new ShardLayoutError(
+      `standby databases are for every shard or none: ${lacking.join(", ")} missing`,
+    );
   }
   if (shards.length === 0)
-    return { control: CONTROL_BINDING, shards: [{ shard: 0, primary: CONTROL_BINDING, standby: null }], standby: false };
+    return {
+      control: CONTROL_BINDING,
+      shards: [{ shard: 0, primary: CONTROL_BINDING, standby: null }],
+      standby: false,
+    };
   return {
     control: CONTROL_BINDING,
     shards: shards.map((k) => ({

@@ -29,7 +29,8 @@ export const SYNC_DEFAULTS = {
 /** Seconds, zero allowed (e.g. --gc-grace 0 in a test that wants garbage collected at once). */
 export function nonNegativeInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError("a whole number of seconds, 0 or more");
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError("a whole number of seconds, 0 or more");
   return n;
 }
 
@@ -54,7 +55,8 @@ export function envSettings() {
     maxInFlight: fromEnv("CREDIT_EDGE_SYNC_IN_FLIGHT", SYNC_DEFAULTS.maxInFlight),
     leaseTtlMs: fromEnv("CREDIT_EDGE_SYNC_LEASE_TTL_MS", SYNC_DEFAULTS.leaseTtlMs),
     duckDbMemory: process.env.CREDIT_EDGE_SYNC_DUCKDB_MEMORY || SYNC_DEFAULTS.duckDbMemory,
-    importFileBytes: fromEnv("CREDIT_EDGE_SYNC_IMPORT_FILE_MB", SYNC_DEFAULTS.importFileMegabytes) * 1_000_000,
+    importFileBytes:
+      fromEnv("CREDIT_EDGE_SYNC_IMPORT_FILE_MB", SYNC_DEFAULTS.importFileMegabytes) * 1_000_000,
     importPollMs: fromEnv("CREDIT_EDGE_SYNC_IMPORT_POLL_MS", SYNC_DEFAULTS.importPollMs),
   };
 }

@@ -105,18 +105,25 @@ export async function readSyncStatus(target: D1Target, graceSeconds = 0): Promis
   const perShard = await Promise.all(
     serving.map(async (database) => {
       const db = onlineStoreDb(database.client);
-      const sets = await db.select({ id: featureSets.id, rowCount: featureSets.rowCount, status: featureSets.status }).from(featureSets);
+      const sets = await db
+        .select({ id: featureSets.id, rowCount: featureSets.rowCount, status: featureSets.status })
+        .from(featureSets);
       let stored = 0;
       const rowsOf = new Map<number, number | null>();
       for (const set of sets) {
-        const rows = set.status === "loading" || set.rowCount === null ? await countRows(database, set.id) : set.rowCount;
+        const rows =
+          set.status === "loading" || set.rowCount === null
+            ? await countRows(database, set.id)
+            : set.rowCount;
         rowsOf.set(set.id, set.rowCount);
         stored += rows;
       }
       return { bytes: await database.client.databaseBytes(), stored, rowsOf };
     }),
   );
-  const totalBytes = perShard.every((s) => s.bytes !== null) ? perShard.reduce((n, s) => n + s.bytes!, 0) : null;
+  const totalBytes = perShard.every((s) => s.bytes !== null)
+    ? perShard.reduce((n, s) => n + s.bytes!, 0)
+    : null;
   const totalStored = perShard.reduce((n, s) => n + s.stored, 0);
   const byId = new Map(versions.map((v) => [v.id, v]));
   const activeByActivation = await control
@@ -137,7 +144,8 @@ export async function readSyncStatus(target: D1Target, graceSeconds = 0): Promis
             checksum: v.checksum,
             features_as_of: v.featuresAsOf,
             shards: perShard.map((s, shard) => ({ shard, rows: s.rowsOf.get(v.id) ?? null, bytes: s.bytes })),
-            bytes_per_client: totalBytes !== null && totalStored > 0 ? Math.round(totalBytes / totalStored) : null,
+            bytes_per_client:
+              totalBytes !== null && totalStored > 0 ? Math.round(totalBytes / totalStored) : null,
           },
         ]
       : [];
@@ -173,6 +181,10 @@ export async function readSyncStatus(target: D1Target, graceSeconds = 0): Promis
           expired: lease.expired,
         }
       : null,
-    layout: { shards: target.shards.length, standby: target.layout.standby, serving: serving.map((d) => d.binding) },
+    layout: {
+      shards: target.shards.length,
+      standby: target.layout.standby,
+      serving: serving.map((d) => d.binding),
+    },
   };
 }

@@ -30,7 +30,8 @@ export async function checkReadiness(
   const shards: ShardReadiness[] =
     states.status === "fulfilled"
       ? states.value.map((s) => {
-          if (s.status !== "ok") return { shard: s.shard, status: s.status, featureSet: null, detail: s.detail };
+          if (s.status !== "ok")
+            return { shard: s.shard, status: s.status, featureSet: null, detail: s.detail };
           const mismatch = featureSetMismatch(s.featureSet, card);
           return mismatch
             ? { shard: s.shard, status: "mismatch" as const, featureSet: s.featureSet, detail: mismatch }
@@ -38,7 +39,8 @@ export async function checkReadiness(
         })
       : [];
   if (model.status === "rejected") return { ready: false, reason: "the model is not loaded", shards };
-  if (states.status === "rejected") return { ready: false, reason: "the online store (D1) does not answer", shards };
+  if (states.status === "rejected")
+    return { ready: false, reason: "the online store (D1) does not answer", shards };
   const serving = shards.filter((s) => s.status === "ok");
   if (serving.length === 0) {
     const one = shards.length === 1;

@@ -20,9 +20,10 @@ const targetOption = () =>
 
 /** The wrangler config whose `[[d1_databases]]` are the online store's layout (control, shards, standbys). */
 const configOption = () =>
-  new Option("--config <file>", "wrangler config with the online store's D1 bindings (default wrangler.toml)").env(
-    "CREDIT_EDGE_WRANGLER_CONFIG",
-  );
+  new Option(
+    "--config <file>",
+    "wrangler config with the online store's D1 bindings (default wrangler.toml)",
+  ).env("CREDIT_EDGE_WRANGLER_CONFIG");
 
 interface SyncOptions {
   source: string;
@@ -90,7 +91,14 @@ function printReport(report: SyncReport): void {
     console.log(
       formatTable(
         ["shard", "database", "clients", "checksum", "written", "copied"],
-        report.shards.map((s) => [s.shard, s.database, s.rows.toLocaleString("en-US"), s.checksum, s.written, s.copied]),
+        report.shards.map((s) => [
+          s.shard,
+          s.database,
+          s.rows.toLocaleString("en-US"),
+          s.checksum,
+          s.written,
+          s.copied,
+        ]),
       ),
     );
   }
@@ -107,7 +115,8 @@ function printStatus(status: SyncStatus): void {
       ),
     );
   }
-  if (active?.bytes_per_client) console.log(`bytes on disk per stored client-version: ${active.bytes_per_client}`);
+  if (active?.bytes_per_client)
+    console.log(`bytes on disk per stored client-version: ${active.bytes_per_client}`);
   if (status.versions.length === 0) console.log("no feature set versions yet: run `credit-edge sync`");
   else {
     console.log(

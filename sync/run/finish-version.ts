@@ -3,7 +3,13 @@ import { UserError } from "../../lib/errors.ts";
 import { Checksum, storedChecksum } from "../store/checksum.ts";
 import { LeaseLostError, type SyncLease } from "../store/lease.ts";
 import { flipStatements } from "../store/shard-routes.ts";
-import { activateVersion, type FeatureSetRow, markVerified, reopenVersion, retireVersion } from "../store/versions.ts";
+import {
+  activateVersion,
+  type FeatureSetRow,
+  markVerified,
+  reopenVersion,
+  retireVersion,
+} from "../store/versions.ts";
 import type { OnlineStoreDb } from "../target/online-store-db.ts";
 import type { ShardDatabase } from "./shard-databases.ts";
 import type { SyncIo } from "./sync-types.ts";
@@ -24,7 +30,12 @@ export async function verifyShards(
   control: OnlineStoreDb,
   controlIsShard: boolean,
   version: FeatureSetRow,
-  expected: { shards: readonly ShardExpectation[]; total: Checksum; clientsCounted: number; changedRows: number | null },
+  expected: {
+    shards: readonly ShardExpectation[];
+    total: Checksum;
+    clientsCounted: number;
+    changedRows: number | null;
+  },
   lease: SyncLease,
   io: SyncIo,
 ): Promise<void> {
@@ -59,11 +70,19 @@ export async function verifyShards(
     );
   }
   for (const v of verified) {
-    await markVerified(v.shard.db, version.id, { rowCount: v.rows, checksum: v.checksum, changedRows: expected.changedRows });
+    await markVerified(v.shard.db, version.id, {
+      rowCount: v.rows,
+      checksum: v.checksum,
+      changedRows: expected.changedRows,
+    });
   }
   const total = stored.toString();
   if (!controlIsShard) {
-    await markVerified(control, version.id, { rowCount: stored.rows, checksum: total, changedRows: expected.changedRows });
+    await markVerified(control, version.id, {
+      rowCount: stored.rows,
+      checksum: total,
+      changedRows: expected.changedRows,
+    });
   }
   io.log.info("verified", `version ${version.id} verified: ${stored.rows} rows, checksum ${total}`, {
     version: version.id,
@@ -113,7 +132,9 @@ export async function activateByFlip(
     const guard = lease.guard(false);
     await guard.check();
     if (!(await activateVersion(shard.db, version, guard)))
-      throw new UserError(`version ${version.id} is not verified on ${shard.database.client.description}: nothing flipped`);
+      throw new UserError(
+        `version ${version.id} is not verified on ${shard.database.client.description}: nothing flipped`,
+      );
   }
   const guard = lease.guard(true);
   const flips = flipStatements(

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RowStatement } from "../store/vector-statements.ts";
 import type { D1Importer } from "../target/d1-import.ts";
 import type { TargetDatabase } from "../target/d1-target.ts";
-import type { RowStatement } from "../store/vector-statements.ts";
 import type { RowSink } from "./source-pass.ts";
 
 interface OpenFile {

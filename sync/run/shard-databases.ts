@@ -12,7 +12,11 @@ export interface ShardDatabase {
   readonly role: "primary" | "standby";
 }
 
-export function shardDatabase(shard: TargetShard, database: TargetDatabase, control: TargetDatabase): ShardDatabase {
+export function shardDatabase(
+  shard: TargetShard,
+  database: TargetDatabase,
+  control: TargetDatabase,
+): ShardDatabase {
   return {
     shard: shard.shard,
     database,

@@ -134,7 +134,8 @@ export async function runSourcePass(options: SourcePassOptions): Promise<SourceP
       for (const state of states) {
         if (state.fresh.length === 0) continue;
         const id = await options.versionId();
-        for (const statement of insertStatements(id, state.fresh, options.limits)) await state.pass.sink.add(statement);
+        for (const statement of insertStatements(id, state.fresh, options.limits))
+          await state.pass.sink.add(statement);
         await state.pass.sink.flush();
         state.written += state.fresh.length;
         state.fresh = [];

@@ -12,8 +12,8 @@ import {
   type FeatureSetRow,
   findResumable,
   retireAbandoned,
-  versionById,
   type VersionSpec,
+  versionById,
 } from "../store/versions.ts";
 import { type D1Target, targetDatabases } from "../target/d1-target.ts";
 import { assertMigrationsApplied } from "../target/migrations.ts";
@@ -88,7 +88,8 @@ function chooseLoad(settings: SyncSettings, target: D1Target, mode: SyncMode): L
       "--load import needs a standby database per shard (DB_SHARD_<k>_STANDBY in the wrangler config): an import blocks the database it loads, so it never loads one that serves",
       2,
     );
-  if (mode !== "full") throw new UserError("--load import is for full syncs; an incremental one uses the query API", 2);
+  if (mode !== "full")
+    throw new UserError("--load import is for full syncs; an incremental one uses the query API", 2);
   return "import";
 }
 
@@ -106,7 +107,9 @@ async function syncUnderLease(
   const routes: ShardRoute[] = target.layout.standby
     ? await readRoutes(control, shardCount, settings.gcGraceSeconds)
     : [];
-  const serving = target.shards.map((s) => shardDatabase(s, servingDatabase(s, routes[s.shard]), target.control));
+  const serving = target.shards.map((s) =>
+    shardDatabase(s, servingDatabase(s, routes[s.shard]), target.control),
+  );
   const active = await activeVersion(control, source.schemaHash);
   const mode = effectiveMode(settings.mode, active, source, shardCount, io);
   const load = chooseLoad(settings, target, mode);
@@ -136,7 +139,8 @@ async function syncUnderLease(
   }
   if (version && load === "import") {
     // An import resumes only onto a standby that already holds this version's copy; else it starts clean.
-    for (const shard of loadInto) if (!(await versionById(shard.db, version.id))) await prepareStandby(shard, lease);
+    for (const shard of loadInto)
+      if (!(await versionById(shard.db, version.id))) await prepareStandby(shard, lease);
   } else if (load === "import") for (const shard of loadInto) await prepareStandby(shard, lease);
   const present = await Promise.all(
     loadInto.map(async (shard) => {
@@ -160,7 +164,8 @@ async function syncUnderLease(
     creating ??= (async () => {
       lease.assertHeld();
       const created = await createVersion(control, spec, controlGuard, controlIsShard ? 0 : null);
-      for (const shard of loadInto) if (!shard.isControl) await copyVersionToShard(shard.db, created, shard.shard);
+      for (const shard of loadInto)
+        if (!shard.isControl) await copyVersionToShard(shard.db, created, shard.shard);
       io.log.info("version_created", `writing version ${created.id} (${mode}) for ${spec.schemaHash}`, {
         version: created.id,
         mode,
@@ -218,7 +223,10 @@ async function syncUnderLease(
   if (bases) {
     const { updated, added } = pass;
     const baseSize = bases.reduce((n, b) => n + b.size, 0);
-    const removed = pass.shards.reduce((n, s) => n + s.baseState!.reduce((m, x) => m + (x === GONE ? 1 : 0), 0), 0);
+    const removed = pass.shards.reduce(
+      (n, s) => n + s.baseState!.reduce((m, x) => m + (x === GONE ? 1 : 0), 0),
+      0,
+    );
     changes = { updated, added, removed, unchanged: baseSize - removed - updated };
     io.log.info(
       "changes",
@@ -307,7 +315,11 @@ async function syncUnderLease(
  * The database of each shard an import may load: the one not serving, idle for longer than the grace
  * period (so no isolate's cached route or lagging replica still reads it, and blocking it blocks nobody).
  */
-function idleShards(target: D1Target, routes: readonly ShardRoute[], settings: SyncSettings): ShardDatabase[] {
+function idleShards(
+  target: D1Target,
+  routes: readonly ShardRoute[],
+  settings: SyncSettings,
+): ShardDatabase[] {
   return target.shards.map((s) => {
     const route = routes[s.shard];
     const idle = idleDatabase(s, route);
@@ -343,7 +355,10 @@ function effectiveMode(
 ): SyncMode {
   if (wanted !== "incremental") return wanted;
   if (!active) {
-    io.log.info("full_instead", `no active version for ${source.schemaHash} to build on: running a full sync`);
+    io.log.info(
+      "full_instead",
+      `no active version for ${source.schemaHash} to build on: running a full sync`,
+    );
     return "full";
   }
   if (active.packedFormat !== PACKED_FORMAT || active.historyFeatureCount !== source.historyNames.length) {
@@ -374,23 +389,41 @@ async function collect(
   try {
     const runs: GarbageCollection[] = [];
     for (const shard of shards)
-      runs.push(await collectGarbage(shard.db, shard.database.client, gcSettings, lease.guard(shard.isControl)));
-    if (!controlIsShard) runs.push(await collectGarbage(control, target.control.client, gcSettings, lease.guard(true)));
+      runs.push(
+        await collectGarbage(shard.db, shard.database.client, gcSettings, lease.guard(shard.isControl)),
+      );
+    if (!controlIsShard)
+      runs.push(await collectGarbage(control, target.control.client, gcSettings, lease.guard(true)));
     const union = (pick: (g: GarbageCollection) => number[]) =>
       [...new Set(runs.flatMap(pick))].sort((a, b) => a - b);
-    const gc = { deletedVersions: union((g) => g.deletedVersions), orphanSets: union((g) => g.orphanSets), inGrace: union((g) => g.inGrace) };
+    const gc = {
+      deletedVersions: union((g) => g.deletedVersions),
+      orphanSets: union((g) => g.orphanSets),
+      inGrace: union((g) => g.inGrace),
+    };
     if (gc.deletedVersions.length > 0 || gc.orphanSets.length > 0 || gc.inGrace.length > 0) {
       const orphans = gc.orphanSets.length > 0 ? `, orphan rows of ${gc.orphanSets.join(", ")}` : "";
-      const grace = gc.inGrace.length > 0 ? `; ${gc.inGrace.join(", ")} kept until ${settings.gcGraceSeconds} s after they were superseded` : "";
+      const grace =
+        gc.inGrace.length > 0
+          ? `; ${gc.inGrace.join(", ")} kept until ${settings.gcGraceSeconds} s after they were superseded`
+          : "";
       io.log.info(
         "gc",
         `deleted version(s) ${gc.deletedVersions.join(", ") || "none"}${orphans} (keeping ${settings.keep} per schema${grace})`,
-        { deleted_versions: gc.deletedVersions, orphan_sets: gc.orphanSets, in_grace: gc.inGrace, keep: settings.keep },
+        {
+          deleted_versions: gc.deletedVersions,
+          orphan_sets: gc.orphanSets,
+          in_grace: gc.inGrace,
+          keep: settings.keep,
+        },
       );
     }
     return gc;
   } catch (error) {
-    io.log.warn("gc_failed", `garbage collection failed (the next sync retries): ${(error as Error).message}`);
+    io.log.warn(
+      "gc_failed",
+      `garbage collection failed (the next sync retries): ${(error as Error).message}`,
+    );
     return null;
   }
 }

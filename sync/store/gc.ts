@@ -59,7 +59,9 @@ export async function collectGarbage(
   for (const group of bySchema.values()) {
     const completed = group.filter((v) => v.completedAt !== null).sort((a, b) => b.id - a.id);
     const keptHere = completed.filter((v) => active.has(v.id)).length;
-    for (const v of completed.filter((v) => !active.has(v.id)).slice(0, Math.max(0, settings.keep - keptHere)))
+    for (const v of completed
+      .filter((v) => !active.has(v.id))
+      .slice(0, Math.max(0, settings.keep - keptHere)))
       kept.add(v.id);
   }
   const inGrace = versions.filter((v) => !kept.has(v.id) && Number(v.inGrace) === 1).map((v) => v.id);
@@ -74,7 +76,13 @@ export async function collectGarbage(
     await db
       .update(featureSets)
       .set({ status: "retired" })
-      .where(and(inArray(featureSets.id, doomed), held(), sql`${featureSets.id} NOT IN (SELECT ${activeFeatureSets.featureSetId} FROM ${activeFeatureSets})`));
+      .where(
+        and(
+          inArray(featureSets.id, doomed),
+          held(),
+          sql`${featureSets.id} NOT IN (SELECT ${activeFeatureSets.featureSetId} FROM ${activeFeatureSets})`,
+        ),
+      );
   }
   const deleted: number[] = [];
   for (const id of doomed) {

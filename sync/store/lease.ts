@@ -91,10 +91,16 @@ export class SyncLease {
     );
     if (String(taken.rows[0]?.[0] ?? "") !== options.holder) {
       const current = await currentLease(client);
-      if (!current) throw new LeaseHeldError({ holder: "(released meanwhile)", acquiredAt: "", expiresAt: 0, expired: true });
+      if (!current)
+        throw new LeaseHeldError({
+          holder: "(released meanwhile)",
+          acquiredAt: "",
+          expiresAt: 0,
+          expired: true,
+        });
       throw new LeaseHeldError(current);
     }
-    const tookOver = before && before.expired && before.holder !== options.holder ? before : undefined;
+    const tookOver = before?.expired && before.holder !== options.holder ? before : undefined;
     return new SyncLease(client, options.holder, options.ttlMs, tookOver);
   }
 
@@ -149,7 +155,10 @@ export class SyncLease {
 
   async release(): Promise<void> {
     clearInterval(this.timer);
-    await this.client.query("DELETE FROM sync_leases WHERE name = ? AND holder = ?", [SYNC_LEASE, this.holder]);
+    await this.client.query("DELETE FROM sync_leases WHERE name = ? AND holder = ?", [
+      SYNC_LEASE,
+      this.holder,
+    ]);
   }
 }
 

@@ -33,7 +33,13 @@ export async function readRoutes(
   return Array.from({ length: shardCount }, (_, shard) => {
     const row = byShard.get(shard);
     return row
-      ? { shard, serving: row.serving, featureSetId: row.featureSetId, flippedAt: row.flippedAt, idleLongEnough: Number(row.idle) === 1 }
+      ? {
+          shard,
+          serving: row.serving,
+          featureSetId: row.featureSetId,
+          flippedAt: row.flippedAt,
+          idleLongEnough: Number(row.idle) === 1,
+        }
       : { shard, serving: "primary" as const, featureSetId: null, flippedAt: null, idleLongEnough: true };
   });
 }

@@ -45,7 +45,11 @@ export function insertStatements(
   let bytes = fixedBytes;
   const flush = () => {
     if (tuples.length === 0) return;
-    statements.push({ sql: `${INSERT_HEAD}${tuples.join(",")}${UPSERT_TAIL}`, params: [], rows: tuples.length });
+    statements.push({
+      sql: `${INSERT_HEAD}${tuples.join(",")}${UPSERT_TAIL}`,
+      params: [],
+      rows: tuples.length,
+    });
     tuples = [];
     bytes = fixedBytes;
   };

@@ -39,7 +39,11 @@ interface ImportStatus {
   error?: string;
   errors?: string[];
   messages?: string[];
-  result?: { num_queries?: number; final_bookmark?: string; meta?: { rows_written?: number; size_after?: number } };
+  result?: {
+    num_queries?: number;
+    final_bookmark?: string;
+    meta?: { rows_written?: number; size_after?: number };
+  };
 }
 
 interface Envelope {
@@ -91,7 +95,9 @@ export class D1Importer {
           text = await response.text();
         } catch (error) {
           const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-          throw new TransientError(`${description}: import: network error: ${reason}`, undefined, { cause: error });
+          throw new TransientError(`${description}: import: network error: ${reason}`, undefined, {
+            cause: error,
+          });
         }
         let envelope: Envelope | undefined;
         try {
@@ -140,10 +146,16 @@ export class D1Importer {
         if (response.status === 429 || response.status >= 500)
           throw new TransientError(`${description}: upload: HTTP ${response.status}: ${text.slice(0, 200)}`);
         if (response.status !== 200)
-          throw new D1RequestError(`${description}: upload refused (HTTP ${response.status}): ${text.slice(0, 200)}`, response.status);
+          throw new D1RequestError(
+            `${description}: upload refused (HTTP ${response.status}): ${text.slice(0, 200)}`,
+            response.status,
+          );
         const etag = response.headers.get("etag")?.replace(/^"|"$/g, "");
         // The stored object's MD5 is the file's: a truncated or altered upload shows here, not after ingest.
-        if (etag !== file.md5) throw new TransientError(`${description}: upload arrived altered (etag ${etag}, expected ${file.md5})`);
+        if (etag !== file.md5)
+          throw new TransientError(
+            `${description}: upload arrived altered (etag ${etag}, expected ${file.md5})`,
+          );
       },
       this.options.retry,
       this.options.retryHooks,
@@ -172,7 +184,10 @@ export class D1Importer {
         };
       }
       await sleep(interval);
-      state = await this.post(databaseId, description, { action: "poll", current_bookmark: state.at_bookmark });
+      state = await this.post(databaseId, description, {
+        action: "poll",
+        current_bookmark: state.at_bookmark,
+      });
     }
   }
 

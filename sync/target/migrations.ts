@@ -17,7 +17,9 @@ async function assertDatabaseMigrated(target: D1Target, database: TargetDatabase
     .filter((f) => f.endsWith(".sql"))
     .sort();
   const { client } = database;
-  const exists = await client.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table]);
+  const exists = await client.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [
+    table,
+  ]);
   const applied = new Set<string>();
   if (exists.rows.length > 0) {
     const rows = await client.query(`SELECT name FROM "${table.replaceAll('"', '""')}"`);
@@ -25,7 +27,8 @@ async function assertDatabaseMigrated(target: D1Target, database: TargetDatabase
   }
   const pending = expected.filter((f) => !applied.has(f));
   if (pending.length > 0) {
-    const what = applied.size === 0 ? "has no migrations applied" : `lacks migration(s) ${pending.join(", ")}`;
+    const what =
+      applied.size === 0 ? "has no migrations applied" : `lacks migration(s) ${pending.join(", ")}`;
     throw new UserError(`${client.description} ${what}: run \`${applyCommand(database.binding)}\``);
   }
 }

@@ -49,11 +49,16 @@ export async function openRemoteD1(options: RemoteD1Options): Promise<D1Target> 
   const bindings = layoutBindings(config.layout);
   const ids = new Map<string, string>();
   for (const binding of bindings) {
-    const id = binding === D1_BINDING ? env.CLOUDFLARE_D1_DATABASE_ID! : config.databases.get(binding)!.databaseId;
+    const id =
+      binding === D1_BINDING ? env.CLOUDFLARE_D1_DATABASE_ID! : config.databases.get(binding)!.databaseId;
     if (!id || PLACEHOLDER_ID.test(id))
-      throw new UserError(`${config.configPath}: D1 binding ${binding} needs the database_id of its remote database`, 2);
+      throw new UserError(
+        `${config.configPath}: D1 binding ${binding} needs the database_id of its remote database`,
+        2,
+      );
     const twin = [...ids].find(([, other]) => other === id);
-    if (twin) throw new UserError(`${config.configPath}: ${twin[0]} and ${binding} name the same database ${id}`, 2);
+    if (twin)
+      throw new UserError(`${config.configPath}: ${twin[0]} and ${binding} name the same database ${id}`, 2);
     ids.set(binding, id);
   }
   const database = (binding: string): TargetDatabase => {

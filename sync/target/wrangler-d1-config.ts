@@ -3,8 +3,8 @@ import { UserError } from "../../lib/errors.ts";
 import {
   CONTROL_BINDING,
   layoutBindings,
-  ShardLayoutError,
   type ShardLayout,
+  ShardLayoutError,
   shardLayoutOf,
 } from "../../online-store/shard-layout.ts";
 

@@ -21,9 +21,11 @@ export interface ShardConfigOptions {
  * serves and syncs, and what the sharded tests use.
  */
 export function shardConfigText(options: ShardConfigOptions): string {
-  if (!Number.isSafeInteger(options.shards) || options.shards < 1) throw new Error(`not a shard count: ${options.shards}`);
+  if (!Number.isSafeInteger(options.shards) || options.shards < 1)
+    throw new Error(`not a shard count: ${options.shards}`);
   const base = readFileSync(options.base ?? WRANGLER_CONFIG, "utf8");
-  const id = options.databaseId ?? ((binding: string) => `local-${binding.toLowerCase().replaceAll("_", "-")}`);
+  const id =
+    options.databaseId ?? ((binding: string) => `local-${binding.toLowerCase().replaceAll("_", "-")}`);
   const block = (binding: string) =>
     [
       "",

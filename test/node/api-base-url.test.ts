@@ -15,9 +15,9 @@ describe("the Cloudflare API base URL", () => {
   });
 
   it("accepts https anywhere and plain http to loopback only", () => {
-    expect(cloudflareApiBase({ CLOUDFLARE_API_BASE_URL: "https://d1-proxy.internal.example/client/v4/" })).toBe(
-      "https://d1-proxy.internal.example/client/v4",
-    );
+    expect(
+      cloudflareApiBase({ CLOUDFLARE_API_BASE_URL: "https://d1-proxy.internal.example/client/v4/" }),
+    ).toBe("https://d1-proxy.internal.example/client/v4");
     for (const url of [
       "http://127.0.0.1:8787/client/v4",
       "http://127.3.2.1/client/v4",

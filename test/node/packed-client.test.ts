@@ -4,7 +4,12 @@ import { APPLICATION_COLUMNS, type ApplicationRecord } from "../../features/appl
 import { applicationFeatures } from "../../features/application/features.ts";
 import { VOCABULARIES } from "../../features/application/vocabularies.ts";
 import { STORED_APPLICATION_COLUMNS } from "../../online-store/application-layout.ts";
-import { decodeClient, encodeClient, PACKED_FORMAT, PackedClientError } from "../../online-store/packed-client.ts";
+import {
+  decodeClient,
+  encodeClient,
+  PACKED_FORMAT,
+  PackedClientError,
+} from "../../online-store/packed-client.ts";
 
 // The online store's one encoder/decoder pair, both ways: what goes in comes out (at the model's precision
 // for history, exactly for the application), the bytes are canonical, and anything else is refused.
@@ -73,14 +78,17 @@ describe("packed client", () => {
       fc.property(applicationRecord, (record) => {
         const stored = decodeClient(encodeClient({ history: [], application: record }), 0).application;
         // As the model reads them: float32, where -0 and 0 are one value.
-        const asModelInput = (xs: Float64Array) => Array.from(Float32Array.from(xs), (x) => (x === 0 ? 0 : x));
+        const asModelInput = (xs: Float64Array) =>
+          Array.from(Float32Array.from(xs), (x) => (x === 0 ? 0 : x));
         expect(asModelInput(applicationFeatures(stored))).toEqual(asModelInput(applicationFeatures(record)));
       }),
       { numRuns: 500 },
     );
     // The columns left out are dead weight for the module (building measures as mode and median).
     expect(STORED.size).toBeLessThan(APPLICATION_COLUMNS.length);
-    expect(STORED.has("AMT_CREDIT") && STORED.has("EXT_SOURCE_3") && STORED.has("FLAG_DOCUMENT_21")).toBe(true);
+    expect(STORED.has("AMT_CREDIT") && STORED.has("EXT_SOURCE_3") && STORED.has("FLAG_DOCUMENT_21")).toBe(
+      true,
+    );
     expect(STORED.has("APARTMENTS_MEDI")).toBe(false);
   });
 
@@ -94,7 +102,10 @@ describe("packed client", () => {
       history: [-0, nan(0xfff8000000000000n), nan(0x7ff0000000000001n), 0, Number.NaN],
       application: { AMT_CREDIT: -0, EXT_SOURCE_1: Number.NaN, APARTMENTS_MEDI: 0.5 },
     });
-    const clean = encodeClient({ history: [0, Number.NaN, Number.NaN, 0, Number.NaN], application: { AMT_CREDIT: 0 } });
+    const clean = encodeClient({
+      history: [0, Number.NaN, Number.NaN, 0, Number.NaN],
+      application: { AMT_CREDIT: 0 },
+    });
     expect(Buffer.from(noisy).toString("hex")).toBe(Buffer.from(clean).toString("hex"));
   });
 
@@ -110,14 +121,22 @@ describe("packed client", () => {
     expect([...bytes.subarray(2 + tagBytes)]).toEqual([0x00, 0x00, 0x00, 0xc0, 0x3f, 0x05]);
     // A category is its vocabulary index; other text goes as UTF-8.
     const withText = decodeClient(
-      encodeClient({ history: [], application: { NAME_CONTRACT_TYPE: "Revolving loans", OCCUPATION_TYPE: "Astronaut" } }),
+      encodeClient({
+        history: [],
+        application: { NAME_CONTRACT_TYPE: "Revolving loans", OCCUPATION_TYPE: "Astronaut" },
+      }),
       0,
     );
-    expect(withText.application).toEqual({ NAME_CONTRACT_TYPE: "Revolving loans", OCCUPATION_TYPE: "Astronaut" });
+    expect(withText.application).toEqual({
+      NAME_CONTRACT_TYPE: "Revolving loans",
+      OCCUPATION_TYPE: "Astronaut",
+    });
   });
 
   it("spends 2 bits on a missing value and a byte on a small count, where f32le spent 4 bytes on each", () => {
-    const history = Array.from({ length: 557 }, (_, i) => (i % 3 === 0 ? Number.NaN : i % 3 === 1 ? i % 50 : i / 7));
+    const history = Array.from({ length: 557 }, (_, i) =>
+      i % 3 === 0 ? Number.NaN : i % 3 === 1 ? i % 50 : i / 7,
+    );
     const bytes = encodeClient({ history, application: {} });
     expect(bytes.length).toBeLessThan(557 * 4 * 0.55);
   });

@@ -34,7 +34,8 @@ let release: () => void = () => {};
 
 type Db = Awaited<ReturnType<typeof openD1Reader>>["db"];
 const db = (binding: string): Db => reader.databases.get(binding)!;
-const isVectorInsert = (sqls: readonly string[]) => sqls.some((s) => s.startsWith("INSERT INTO client_vectors"));
+const isVectorInsert = (sqls: readonly string[]) =>
+  sqls.some((s) => s.startsWith("INSERT INTO client_vectors"));
 
 async function status(): Promise<SyncStatus> {
   const run = await runCliToEnd(f.args("sync", "status", "--target", "remote", "--json"), env);
@@ -86,7 +87,9 @@ beforeAll(async () => {
   });
   f = await syncFixture("sync-import", { config });
   const d1 = await readWranglerD1Config(config);
-  ids = new Map(layoutBindings(d1.layout).map((b) => [b, b === "DB" ? CONTROL : d1.databases.get(b)!.databaseId!]));
+  ids = new Map(
+    layoutBindings(d1.layout).map((b) => [b, b === "DB" ? CONTROL : d1.databases.get(b)!.databaseId!]),
+  );
   server = await startD1HttpServer({
     accountId: ACCOUNT,
     token: TOKEN,
@@ -140,14 +143,17 @@ describe(`a remote sync into ${SHARDS} shards with standbys`, () => {
     });
     const failed = await runCliToEnd(f.args("sync", "--target", "remote", "--load", "query"), env);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/verification failed for version \d+: shard 1 \(remote D1 [0-9a-f-]+\) holds \d+ rows/);
+    expect(failed.stderr).toMatch(
+      /verification failed for version \d+: shard 1 \(remote D1 [0-9a-f-]+\) holds \d+ rows/,
+    );
     expect(failed.stderr).toContain("Nothing was activated");
     expect(failed.stderr).not.toContain("shard 0 (");
     const after = await status();
     expect(after.active).toBeNull();
     const version = after.versions[0]!;
     expect(version.status).toBe("loading");
-    for (let k = 0; k < SHARDS; k++) expect(await activeOn(shardBinding(k), version.schema_hash)).toBeUndefined();
+    for (let k = 0; k < SHARDS; k++)
+      expect(await activeOn(shardBinding(k), version.schema_hash)).toBeUndefined();
 
     const rerun = await runCliToEnd(f.args("sync", "--target", "remote", "--load", "query", "--json"), env);
     expect(rerun.code, rerun.stderr).toBe(0);
@@ -173,11 +179,14 @@ describe(`a remote sync into ${SHARDS} shards with standbys`, () => {
     const probe = (async () => {
       while (run.lines.every((l) => l.event !== "sync.activated")) {
         const t = performance.now();
-        const response = await fetch(`${server.apiBase}/accounts/${ACCOUNT}/d1/database/${ids.get(serving)}/raw`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-          body: JSON.stringify({ sql: "SELECT COUNT(*) FROM active_feature_sets" }),
-        });
+        const response = await fetch(
+          `${server.apiBase}/accounts/${ACCOUNT}/d1/database/${ids.get(serving)}/raw`,
+          {
+            method: "POST",
+            headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+            body: JSON.stringify({ sql: "SELECT COUNT(*) FROM active_feature_sets" }),
+          },
+        );
         expect(response.status).toBe(200);
         probes.push(performance.now() - t);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -188,7 +197,12 @@ describe(`a remote sync into ${SHARDS} shards with standbys`, () => {
     await probe;
     expect(exit.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as SyncReport;
-    expect(report).toMatchObject({ outcome: "activated", load: "import", rows: queried.rows, checksum: queried.checksum });
+    expect(report).toMatchObject({
+      outcome: "activated",
+      load: "import",
+      rows: queried.rows,
+      checksum: queried.checksum,
+    });
     expect(report.shards.map((s) => s.database)).toEqual([0, 1, 2].map(standbyBinding));
 
     const standbyIds = new Set([0, 1, 2].map((k) => ids.get(standbyBinding(k))));
@@ -242,15 +256,24 @@ describe(`a remote sync into ${SHARDS} shards with standbys`, () => {
     // answers through the API at once; nothing flipped; scores still come from the standbys, whole.
     const heldOn = server.imports.find((i) => i.status === "active")!.database;
     expect([0, 1, 2].map((k) => ids.get(shardBinding(k)))).toContain(heldOn);
-    const answer = await fetch(`${server.apiBase}/accounts/${ACCOUNT}/d1/database/${ids.get(standbyBinding(0))}/raw`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ sql: "SELECT feature_set_id FROM active_feature_sets" }),
-    });
+    const answer = await fetch(
+      `${server.apiBase}/accounts/${ACCOUNT}/d1/database/${ids.get(standbyBinding(0))}/raw`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ sql: "SELECT feature_set_id FROM active_feature_sets" }),
+      },
+    );
     expect(answer.status).toBe(200);
     expect(server.requests.at(-1)?.blocked).toBeUndefined();
-    const routes = await reader.db.prepare("SELECT shard, serving FROM shard_routes ORDER BY shard").all();
-    expect(routes.results.map((r) => (r as { serving: string }).serving)).toEqual(["standby", "standby", "standby"]);
+    const routes = await reader.db
+      .prepare("SELECT shard, serving FROM shard_routes ORDER BY shard")
+      .all<{ serving: string }>();
+    expect((routes.results as { serving: string }[]).map((r) => r.serving)).toEqual([
+      "standby",
+      "standby",
+      "standby",
+    ]);
     const store = await workerStore();
     const client = (await rowsOf(standbyBinding(1), queried.version!))[0]!.client_id;
     expect((await store.client(queried.schemaHash, client))?.featureSet.id).toBe(queried.version);
@@ -259,7 +282,9 @@ describe(`a remote sync into ${SHARDS} shards with standbys`, () => {
     await until(() => server.imports.every((i) => i.status !== "active"), "the held import");
 
     await until(async () => {
-      const lease = await reader.db.prepare("SELECT expires_at FROM sync_leases").first<{ expires_at: number }>();
+      const lease = await reader.db
+        .prepare("SELECT expires_at FROM sync_leases")
+        .first<{ expires_at: number }>();
       return !lease || lease.expires_at < Date.now() - 200;
     }, "the killed sync's lease to expire");
     const importsBefore = server.imports.length;

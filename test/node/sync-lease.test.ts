@@ -102,7 +102,8 @@ afterAll(async () => {
 /** The listing garbage collection starts with: every version, no WHERE (nothing else in a run reads that). */
 const isGcListing = (sqls: readonly string[]) =>
   sqls.length === 1 && /^select .* from "feature_sets"$/i.test(sqls[0]!.trim());
-const isActivation = (sqls: readonly string[]) => sqls.some((s) => /insert into "active_feature_sets"/i.test(s));
+const isActivation = (sqls: readonly string[]) =>
+  sqls.some((s) => /insert into "active_feature_sets"/i.test(s));
 
 describe("two syncs racing", () => {
   it("the first, past its lease, collects garbage after the second took over: it deletes nothing of the second's, which activates a complete version", async () => {
@@ -120,7 +121,9 @@ describe("two syncs racing", () => {
     await until(() => aReachedGc, "sync A's garbage collection");
     a.kill("SIGSTOP");
     await until(async () => {
-      const lease = await reader.db.prepare("SELECT expires_at FROM sync_leases").first<{ expires_at: number }>();
+      const lease = await reader.db
+        .prepare("SELECT expires_at FROM sync_leases")
+        .first<{ expires_at: number }>();
       return !lease || lease.expires_at < Date.now() - 200;
     }, "A's lease to expire");
 
@@ -137,7 +140,9 @@ describe("two syncs racing", () => {
     // B reads its own copy of the warehouse: the stopped A still holds DuckDB's lock on the file.
     const copy = join(f.dir, "warehouse-b.duckdb");
     copyFileSync(f.warehouse, copy);
-    const b = track(new CliProcess(["sync", "--target", "remote", "--json"], { ...remote, CREDIT_EDGE_DUCKDB: copy }));
+    const b = track(
+      new CliProcess(["sync", "--target", "remote", "--json"], { ...remote, CREDIT_EDGE_DUCKDB: copy }),
+    );
     const bVersion = Number((await b.waitFor((l) => l.event === "sync.version_created")).version);
     await until(() => bActivating, "sync B's activation");
 
@@ -151,7 +156,10 @@ describe("two syncs racing", () => {
       .prepare("SELECT COUNT(*) AS n FROM client_vectors WHERE feature_set_id = ?")
       .bind(bVersion)
       .first<{ n: number }>();
-    const record = await reader.db.prepare("SELECT status FROM feature_sets WHERE id = ?").bind(bVersion).first();
+    const record = await reader.db
+      .prepare("SELECT status FROM feature_sets WHERE id = ?")
+      .bind(bVersion)
+      .first();
     // What A did: nothing to B's version. It found its lease gone and stopped collecting.
     expect(record).toMatchObject({ status: "ready" });
     expect(a.lines.some((l) => l.event === "sync.gc_failed" && /lease/.test(String(l.message)))).toBe(true);
@@ -166,7 +174,10 @@ describe("two syncs racing", () => {
     // Scores find the activated version and its rows.
     const status = await remoteStatus();
     expect(status.active).toMatchObject({ version: bVersion, rows: report.rows });
-    const client = await reader.db.prepare("SELECT client_id FROM client_vectors WHERE feature_set_id = ? LIMIT 1").bind(bVersion).first<{ client_id: number }>();
+    const client = await reader.db
+      .prepare("SELECT client_id FROM client_vectors WHERE feature_set_id = ? LIMIT 1")
+      .bind(bVersion)
+      .first<{ client_id: number }>();
     const store = await workerOnlineStore(reader.db);
     const lookup = await store.client(report.schemaHash, client!.client_id);
     expect(lookup?.featureSet.id).toBe(bVersion);
@@ -194,11 +205,13 @@ describe("a retried lease acquisition", () => {
 
 describe("a host whose clock is wrong", () => {
   it("running 90 s fast cannot take over a live lease: expiry is D1's time", async () => {
-    const running = track(new CliProcess(["sync", "--target", "remote", "--page-size", "4"], {
-      ...remote,
-      CREDIT_EDGE_SYNC_LEASE_TTL_MS: "60000",
-      CREDIT_EDGE_SYNC_IN_FLIGHT: "1",
-    }));
+    const running = track(
+      new CliProcess(["sync", "--target", "remote", "--page-size", "4"], {
+        ...remote,
+        CREDIT_EDGE_SYNC_LEASE_TTL_MS: "60000",
+        CREDIT_EDGE_SYNC_IN_FLIGHT: "1",
+      }),
+    );
     const holder = (await running.waitFor((l) => l.event === "sync.lease_acquired")).holder;
     await running.waitFor((l) => l.event === "sync.version_created");
     const skewed = await runCliToEnd(["sync", "--target", "remote"], {
@@ -216,7 +229,9 @@ describe("a host whose clock is wrong", () => {
   it("running 90 s slow cannot keep a lease alive past its time: an expired lease is free to take", async () => {
     // A crashed holder whose clock ran slow: by its own clock its lease had 60 s left; by D1's it is over.
     await reader.db
-      .prepare("INSERT INTO sync_leases (name, holder, acquired_at, expires_at) VALUES ('feature-sync', 'slow-host:1:dead', ?, ?)")
+      .prepare(
+        "INSERT INTO sync_leases (name, holder, acquired_at, expires_at) VALUES ('feature-sync', 'slow-host:1:dead', ?, ?)",
+      )
       .bind(new Date(Date.now() - 30_000).toISOString(), Date.now() - 1_000)
       .run();
     const skewed = await runCliToEnd(["sync", "--target", "remote", "--json"], {
@@ -232,15 +247,24 @@ describe("a host whose clock is wrong", () => {
 describe("garbage collection's grace period", () => {
   it("keeps a superseded version's rows until the grace period, counted on D1's clock, has passed", async () => {
     const graced = { ...remote, CREDIT_EDGE_SYNC_GC_GRACE_SECONDS: "4" };
-    const first = JSON.parse((await runCliToEnd(["sync", "--target", "remote", "--keep", "1", "--json"], graced)).stdout) as SyncReport;
-    const second = JSON.parse((await runCliToEnd(["sync", "--target", "remote", "--keep", "1", "--json"], graced)).stdout) as SyncReport;
+    const first = JSON.parse(
+      (await runCliToEnd(["sync", "--target", "remote", "--keep", "1", "--json"], graced)).stdout,
+    ) as SyncReport;
+    const second = JSON.parse(
+      (await runCliToEnd(["sync", "--target", "remote", "--keep", "1", "--json"], graced)).stdout,
+    ) as SyncReport;
     expect(second.previousVersion).toBe(first.version);
     expect(second.gc?.inGrace).toContain(first.version);
     expect(second.gc?.deletedVersions).not.toContain(first.version);
-    const rows = await reader.db.prepare("SELECT COUNT(*) AS n FROM client_vectors WHERE feature_set_id = ?").bind(first.version).first<{ n: number }>();
+    const rows = await reader.db
+      .prepare("SELECT COUNT(*) AS n FROM client_vectors WHERE feature_set_id = ?")
+      .bind(first.version)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(first.rows);
     await new Promise((resolve) => setTimeout(resolve, 4_500));
-    const third = JSON.parse((await runCliToEnd(["sync", "--target", "remote", "--keep", "1", "--json"], graced)).stdout) as SyncReport;
+    const third = JSON.parse(
+      (await runCliToEnd(["sync", "--target", "remote", "--keep", "1", "--json"], graced)).stdout,
+    ) as SyncReport;
     expect(third.gc?.deletedVersions).toContain(first.version);
     expect(third.gc?.inGrace).toContain(second.version);
   });

@@ -106,7 +106,9 @@ describe("credit-edge sync into the local D1", () => {
       });
       const record = recordFromRow(row);
       const expected = Object.fromEntries(
-        STORED_APPLICATION_COLUMNS.flatMap((c) => (record[c.name] === null ? [] : [[c.name, record[c.name]]])),
+        STORED_APPLICATION_COLUMNS.flatMap((c) =>
+          record[c.name] === null ? [] : [[c.name, record[c.name]]],
+        ),
       );
       expect(application, `client ${clientId}`).toEqual(expected);
     }

@@ -90,7 +90,11 @@ describe("stored rows and the statements that write them", () => {
       if (Number.isNaN(value)) expect(decoded.history[i]).toBeNaN();
       else expect(decoded.history[i]).toBe(Math.fround(value));
     });
-    expect(decoded.application).toEqual({ NAME_CONTRACT_TYPE: "Cash loans", CNT_CHILDREN: 0, AMT_CREDIT: 406597.5 });
+    expect(decoded.application).toEqual({
+      NAME_CONTRACT_TYPE: "Cash loans",
+      CNT_CHILDREN: 0,
+      AMT_CREDIT: 406597.5,
+    });
     // The hash covers every stored part.
     const other = vectorRow(100003, history, application);
     expect([other.hashHi, other.hashLo]).not.toEqual([row.hashHi, row.hashLo]);
@@ -113,7 +117,9 @@ describe("stored rows and the statements that write them", () => {
         expect(s.params).toEqual([]);
         expect(Buffer.byteLength(s.sql)).toBeLessThanOrEqual(limits.maxStatementBytes);
         // An upsert: a retried or resumed write leaves the row's content, whatever was there.
-        expect(s.sql).toMatch(/ON CONFLICT \(feature_set_id, client_id\) DO UPDATE SET packed = excluded.packed/);
+        expect(s.sql).toMatch(
+          /ON CONFLICT \(feature_set_id, client_id\) DO UPDATE SET packed = excluded.packed/,
+        );
       }
       const written = statements.flatMap((s) =>
         [...s.sql.matchAll(/\(42,(\d+),X'/g)].map((m) => Number(m[1])),

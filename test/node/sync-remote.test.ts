@@ -98,7 +98,10 @@ describe("credit-edge sync --target remote", () => {
 
   it("refuses an API base URL over plain http except on loopback: the token would travel in clear", async () => {
     for (const base of ["http://d1-proxy.example.invalid/client/v4", "http://10.0.0.7:8080/client/v4"]) {
-      const run = await runCliToEnd(["sync", "--target", "remote"], { ...env, CLOUDFLARE_API_BASE_URL: base });
+      const run = await runCliToEnd(["sync", "--target", "remote"], {
+        ...env,
+        CLOUDFLARE_API_BASE_URL: base,
+      });
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toContain("CLOUDFLARE_API_BASE_URL is plain http to");
       expect(run.stderr).toContain("the API token would travel in clear");

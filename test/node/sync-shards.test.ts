@@ -35,12 +35,14 @@ async function status(): Promise<SyncStatus> {
   return JSON.parse(run.stdout) as SyncStatus;
 }
 
-async function rowsOf(db: Db, version: number) {
+type Row = { client_id: number; hash_hi: number; hash_lo: number };
+
+async function rowsOf(db: Db, version: number): Promise<Row[]> {
   const rows = await db
     .prepare("SELECT client_id, hash_hi, hash_lo FROM client_vectors WHERE feature_set_id = ?")
     .bind(version)
-    .all<{ client_id: number; hash_hi: number; hash_lo: number }>();
-  return rows.results;
+    .all<Row>();
+  return rows.results as Row[];
 }
 
 async function activeOn(db: Db, schemaHash: string): Promise<number | undefined> {
@@ -61,7 +63,9 @@ const workerStore = () =>
 
 async function leaseExpired(): Promise<void> {
   for (;;) {
-    const lease = await reader.db.prepare("SELECT expires_at FROM sync_leases").first<{ expires_at: number }>();
+    const lease = await reader.db
+      .prepare("SELECT expires_at FROM sync_leases")
+      .first<{ expires_at: number }>();
     if (!lease || lease.expires_at < Date.now()) return;
     await new Promise((resolve) => setTimeout(resolve, lease.expires_at - Date.now() + 50));
   }
@@ -115,7 +119,11 @@ describe(`a sync into ${SHARDS} shards`, () => {
       const stored = await rowsOf(shardDb(k), first.version!);
       // Each shard holds exactly its clients, every one of them, and its checksum is over those rows.
       expect(stored.map((r) => r.client_id).sort((a, b) => a - b)).toEqual(expected);
-      expect(first.shards[k]).toMatchObject({ shard: k, rows: expected.length, checksum: checksumOf(stored) });
+      expect(first.shards[k]).toMatchObject({
+        shard: k,
+        rows: expected.length,
+        checksum: checksumOf(stored),
+      });
       expect(await activeOn(shardDb(k), first.schemaHash)).toBe(first.version);
       total += BigInt(checksumOf(stored).split(":")[0]!);
     }
@@ -125,11 +133,15 @@ describe(`a sync into ${SHARDS} shards`, () => {
     expect(await rowsOf(reader.db, first.version!)).toEqual([]);
     expect(await activeOn(reader.db, first.schemaHash)).toBe(first.version);
     const verified = run.lines.find((l) => l.event === "sync.verified");
-    expect((verified?.shards as unknown[]).length).toBe(SHARDS);
+    expect(verified?.shards).toHaveLength(SHARDS);
 
     const after = await status();
     expect(after.layout).toEqual({ shards: SHARDS, standby: false, serving: [0, 1, 2].map(shardBinding) });
-    expect(after.active).toMatchObject({ version: first.version, rows: clientIds.length, checksum: first.checksum });
+    expect(after.active).toMatchObject({
+      version: first.version,
+      rows: clientIds.length,
+      checksum: first.checksum,
+    });
     expect(after.active!.shards).toEqual(
       first.shards.map((s) => ({ shard: s.shard, rows: s.rows, bytes: expect.any(Number) })),
     );
@@ -174,7 +186,9 @@ describe(`a sync into ${SHARDS} shards`, () => {
     expect(partial!.rows!).toBeGreaterThan(0);
     expect(partial!.rows!).toBeLessThan(clientIds.length);
     // Written round-robin over the shards as the source comes: each shard has part of its rows.
-    const present = await Promise.all([0, 1, 2].map(async (k) => (await rowsOf(shardDb(k), created)).length));
+    const present: number[] = await Promise.all(
+      [0, 1, 2].map(async (k) => (await rowsOf(shardDb(k), created)).length),
+    );
     expect(present.every((n) => n > 0)).toBe(true);
 
     await leaseExpired();

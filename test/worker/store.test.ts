@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { bundledCard } from "../../worker/inference/bundled-model.ts";
 import { PACKED_FORMAT } from "../../online-store/packed-client.ts";
+import { bundledCard } from "../../worker/inference/bundled-model.ts";
 import { OnlineStore } from "../../worker/store/online-store.ts";
 import { decodeStoredClient } from "../../worker/store/stored-client.ts";
 import { activateFeatureSet, seedFeatureSet } from "../support/d1-seed.ts";
@@ -55,7 +55,12 @@ describe("OnlineStore", () => {
     const wanted = [...ids, ...ids.slice(0, 10), 999_999]; // duplicates and an unknown id
     const found = await store.clients("fs-store-many", wanted);
     expect(found.found()).toHaveLength(ids.length);
-    expect(found.found().map((v) => v.clientId).sort((a, b) => a - b)).toEqual(ids);
+    expect(
+      found
+        .found()
+        .map((v) => v.clientId)
+        .sort((a, b) => a - b),
+    ).toEqual(ids);
     const unknown = found.entry(999_999);
     expect(unknown).toMatchObject({ featureSet: { historyFeatureCount: width }, vector: undefined });
   });

@@ -133,10 +133,9 @@ export const ReadySchema = z
     }),
     model_version: z.string(),
     feature_schema_hash: z.string(),
-    feature_set_version: z
-      .number()
-      .int()
-      .openapi({ description: "The newest feature set a serving shard has (shards agree outside a sync's activation)" }),
+    feature_set_version: z.number().int().openapi({
+      description: "The newest feature set a serving shard has (shards agree outside a sync's activation)",
+    }),
     features_as_of: z.string(),
     shards: z.array(ShardReadySchema).openapi({ description: "Every shard of the online store, in order" }),
   })

@@ -60,18 +60,20 @@ export async function scoreClients(
   ]);
   const failure = lookup.allFailed();
   if (failure) throw failure;
-  const outcomes = clientIds.map((clientId): { input: ScoringInput; featureSet: FeatureSetRef } | ApiError => {
-    const entry = lookup.entry(clientId);
-    if (entry instanceof ApiError) return entry;
-    try {
-      assertUsableFeatureSet(entry.featureSet, ctx.card);
-      if (!entry.vector) return notFound(`client ${clientId} is not in the active feature set`);
-      return { input: decodeStoredClient(entry.vector, ctx.card), featureSet: entry.featureSet };
-    } catch (error) {
-      if (error instanceof ApiError) return error;
-      throw error;
-    }
-  });
+  const outcomes = clientIds.map(
+    (clientId): { input: ScoringInput; featureSet: FeatureSetRef } | ApiError => {
+      const entry = lookup.entry(clientId);
+      if (entry instanceof ApiError) return entry;
+      try {
+        assertUsableFeatureSet(entry.featureSet, ctx.card);
+        if (!entry.vector) return notFound(`client ${clientId} is not in the active feature set`);
+        return { input: decodeStoredClient(entry.vector, ctx.card), featureSet: entry.featureSet };
+      } catch (error) {
+        if (error instanceof ApiError) return error;
+        throw error;
+      }
+    },
+  );
   const scored = outcomes.filter(
     (o): o is { input: ScoringInput; featureSet: FeatureSetRef } => !(o instanceof ApiError),
   );

@@ -101,7 +101,10 @@ export class OnlineStore {
     source: D1Database | ShardSet,
     private readonly routeCacheSeconds = DEFAULT_ROUTE_CACHE_SECONDS,
   ) {
-    this.set = typeof (source as D1Database).prepare === "function" ? singleDatabase(source as D1Database) : (source as ShardSet);
+    this.set =
+      typeof (source as D1Database).prepare === "function"
+        ? singleDatabase(source as D1Database)
+        : (source as ShardSet);
   }
 
   get shardCount(): number {
@@ -112,7 +115,10 @@ export class OnlineStore {
     try {
       return await shardRoutesOf(this.set, this.routeCacheSeconds);
     } catch (error) {
-      throw serviceUnavailable("the online store's shard routes (D1 control database) are unavailable", error);
+      throw serviceUnavailable(
+        "the online store's shard routes (D1 control database) are unavailable",
+        error,
+      );
     }
   }
 
@@ -147,11 +153,18 @@ export class OnlineStore {
             const statements: LookupQuery[] = [];
             for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT)
               statements.push(
-                lookupQuery(db, schemaHash, inArray(clientVectors.clientId, ids.slice(start, start + IDS_PER_STATEMENT))),
+                lookupQuery(
+                  db,
+                  schemaHash,
+                  inArray(clientVectors.clientId, ids.slice(start, start + IDS_PER_STATEMENT)),
+                ),
               );
             return db.batch(statements as [LookupQuery, ...LookupQuery[]]);
           });
-          answers.set(shard, this.collect(shard, results.flat()) ?? noActiveSet(shard, schemaHash, this.shardCount));
+          answers.set(
+            shard,
+            this.collect(shard, results.flat()) ?? noActiveSet(shard, schemaHash, this.shardCount),
+          );
         } catch (error) {
           if (isApiError(error)) answers.set(shard, error);
           else throw error;
@@ -174,7 +187,8 @@ export class OnlineStore {
               .where(eq(activeFeatureSets.schemaHash, schemaHash)),
           );
           const row = rows[0];
-          if (!row) return { shard, status: "no_active_set", detail: `no feature set is active for ${schemaHash}` };
+          if (!row)
+            return { shard, status: "no_active_set", detail: `no feature set is active for ${schemaHash}` };
           assertShardStamp(shard, this.shardCount, row);
           return { shard, status: "ok", featureSet: refOf(row) };
         } catch (error) {
@@ -220,7 +234,11 @@ function noActiveSet(shard: number, schemaHash: string, shardCount: number): Api
 }
 
 /** A shard answering with another layout's rows is misconfigured: never read clients from it. */
-function assertShardStamp(shard: number, shardCount: number, row: { shard: number | null; shardCount: number }): void {
+function assertShardStamp(
+  shard: number,
+  shardCount: number,
+  row: { shard: number | null; shardCount: number },
+): void {
   if (row.shardCount !== shardCount || (row.shard ?? 0) !== shard) {
     throw serviceUnavailable(
       `shard ${shard} serves a feature set laid out as shard ${row.shard ?? 0} of ${row.shardCount}, but this Worker has ${shardCount} shard(s): the bindings and the synced layout disagree`,

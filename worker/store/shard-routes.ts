@@ -1,5 +1,5 @@
-import { shardRoutes } from "../../online-store/schema.ts";
 import { drizzle } from "drizzle-orm/d1";
+import { shardRoutes } from "../../online-store/schema.ts";
 import { readSession } from "./read-session.ts";
 import { retryRead } from "./retry-read.ts";
 import type { ShardSet } from "./shard-set.ts";
@@ -16,7 +16,8 @@ export function routeCacheSeconds(setting: string | undefined): number {
 export type Routes = readonly boolean[];
 
 interface Cached {
-  set: ShardSet;
+  /** The layout read for (its shard count): one per isolate in practice, whatever env object it comes in. */
+  layout: number;
   routes: Routes;
   until: number;
 }
@@ -33,7 +34,8 @@ let cached: Cached | undefined;
  */
 export async function shardRoutesOf(set: ShardSet, ttlSeconds: number, now = Date.now()): Promise<Routes> {
   if (!set.standby) return set.shards.map(() => false);
-  if (cached && cached.set === set && cached.until > now) return cached.routes;
+  const layout = set.shards.length;
+  if (cached && cached.layout === layout && cached.until > now) return cached.routes;
   try {
     const rows = await retryRead(() =>
       drizzle(readSession(set.control) as D1Database)
@@ -42,10 +44,10 @@ export async function shardRoutesOf(set: ShardSet, ttlSeconds: number, now = Dat
     );
     const standby = new Set(rows.filter((r) => r.serving === "standby").map((r) => r.shard));
     const routes = set.shards.map((s) => standby.has(s.shard));
-    cached = { set, routes, until: now + ttlSeconds * 1000 };
+    cached = { layout, routes, until: now + ttlSeconds * 1000 };
     return routes;
   } catch (error) {
-    if (cached && cached.set === set) return cached.routes;
+    if (cached && cached.layout === layout) return cached.routes;
     throw error;
   }
 }

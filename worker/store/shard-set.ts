@@ -3,7 +3,11 @@ import { ShardLayoutError, shardLayoutOf } from "../../online-store/shard-layout
 /** The D1 databases of the online store, from the Worker's bindings (online-store/shard-layout.ts). */
 export interface ShardSet {
   readonly control: D1Database;
-  readonly shards: readonly { readonly shard: number; readonly primary: D1Database; readonly standby: D1Database | null }[];
+  readonly shards: readonly {
+    readonly shard: number;
+    readonly primary: D1Database;
+    readonly standby: D1Database | null;
+  }[];
   /** Shards have standbys: which database serves comes from the control database's shard_routes. */
   readonly standby: boolean;
 }

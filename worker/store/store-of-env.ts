@@ -11,6 +11,9 @@ export function onlineStoreOf(env: { SHARD_ROUTE_CACHE_SECONDS?: string }): Onli
   try {
     return new OnlineStore(shardSetOf(env), routeCacheSeconds(env.SHARD_ROUTE_CACHE_SECONDS));
   } catch (error) {
-    throw serviceUnavailable(`the online store's D1 bindings are misconfigured: ${(error as Error).message}`, error);
+    throw serviceUnavailable(
+      `the online store's D1 bindings are misconfigured: ${(error as Error).message}`,
+      error,
+    );
   }
 }

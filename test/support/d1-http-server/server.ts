@@ -91,10 +91,19 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function send(response: ServerResponse, status: number, body: Envelope, headers: Record<string, string> = {}) {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: Envelope,
+  headers: Record<string, string> = {},
+) {
   const text = JSON.stringify(body);
   response
-    .writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
+    .writeHead(status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      ...headers,
+    })
     .end(text);
 }
 
@@ -102,7 +111,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D1HttpServer> {
   const databases: Record<string, string> = {
-    ...(options.databaseId && options.localDatabaseId ? { [options.databaseId]: options.localDatabaseId } : {}),
+    ...(options.databaseId && options.localDatabaseId
+      ? { [options.databaseId]: options.localDatabaseId }
+      : {}),
     ...options.databases,
   };
   const ids = Object.keys(databases);
@@ -111,7 +122,9 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
     persistRoot: options.persistRoot,
     databases: Object.fromEntries(ids.map((id, i) => [`D${i}`, databases[id]!])),
   });
-  const d1 = new Map(await Promise.all(ids.map(async (id, i) => [id, await mf.getD1Database(`D${i}`)] as const)));
+  const d1 = new Map(
+    await Promise.all(ids.map(async (id, i) => [id, await mf.getD1Database(`D${i}`)] as const)),
+  );
   const faults = new FaultPlan();
   const requests: RecordedRequest[] = [];
   const imports: ImportRecord[] = [];
@@ -127,7 +140,9 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
     hold: null,
     close: async () => {},
   };
-  const path = new RegExp(`^/client/v4/accounts/${options.accountId}/d1/database/([^/]+)/(query|raw|import)$`);
+  const path = new RegExp(
+    `^/client/v4/accounts/${options.accountId}/d1/database/([^/]+)/(query|raw|import)$`,
+  );
 
   /** Rows as the endpoint returns them: objects for /query, columns + arrays for /raw; D1's meta kept. */
   async function run(database: string, queries: QueryBody[], endpoint: "query" | "raw"): Promise<unknown[]> {
@@ -136,7 +151,9 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
     if (statements.length === 1 && endpoint === "raw") {
       // One statement as arrays in its exact column order (a batch would key rows by column name).
       const [columns = [], ...rows] = await statements[0]!.raw({ columnNames: true });
-      return [{ results: { columns, rows }, success: true, meta: { changed_db: false, changes: 0, duration: 0 } }];
+      return [
+        { results: { columns, rows }, success: true, meta: { changed_db: false, changes: 0, duration: 0 } },
+      ];
     }
     const results: { results?: unknown[]; meta?: object }[] = await db.batch(statements);
     return results.map((r) => {
@@ -144,14 +161,25 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
       const meta = { changed_db: false, changes: 0, duration: 0, rows_read: 0, rows_written: 0, ...r.meta };
       if (endpoint === "query") return { results: rows, success: true, meta };
       const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
-      return { results: { columns, rows: rows.map((row) => columns.map((c) => row[c])) }, success: true, meta };
+      return {
+        results: { columns, rows: rows.map((row) => columns.map((c) => row[c])) },
+        success: true,
+        meta,
+      };
     });
   }
 
-  async function query(request: IncomingMessage, response: ServerResponse, database: string, endpoint: "query" | "raw") {
+  async function query(
+    request: IncomingMessage,
+    response: ServerResponse,
+    database: string,
+    endpoint: "query" | "raw",
+  ) {
     let queries: QueryBody[];
     try {
-      const body = JSON.parse((await readBody(request)).toString("utf8")) as QueryBody & { batch?: QueryBody[] };
+      const body = JSON.parse((await readBody(request)).toString("utf8")) as QueryBody & {
+        batch?: QueryBody[];
+      };
       queries = Array.isArray(body.batch) ? body.batch : [body];
     } catch {
       send(response, 400, failure(7400, "The request is malformed: invalid JSON"));
@@ -186,7 +214,11 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
       return;
     }
     if (fault?.when === "drop") {
-      const empty = queries.map(() => ({ results: endpoint === "raw" ? { columns: [], rows: [] } : [], success: true, meta: {} }));
+      const empty = queries.map(() => ({
+        results: endpoint === "raw" ? { columns: [], rows: [] } : [],
+        success: true,
+        meta: {},
+      }));
       send(response, 200, ok(empty));
       return;
     }
@@ -245,7 +277,8 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
   function importStatus(record: ImportRecord): Envelope {
     const base = { success: true, type: "import", at_bookmark: record.id, messages: [] as string[] };
     if (record.status === "active") return ok({ ...base, status: "active", messages: ["importing"] });
-    if (record.status === "error") return ok({ ...base, success: false, status: "error", error: record.error });
+    if (record.status === "error")
+      return ok({ ...base, success: false, status: "error", error: record.error });
     return ok({
       ...base,
       status: "complete",
@@ -257,7 +290,12 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
     });
   }
 
-  async function importCall(request: IncomingMessage, response: ServerResponse, database: string, base: string) {
+  async function importCall(
+    request: IncomingMessage,
+    response: ServerResponse,
+    database: string,
+    base: string,
+  ) {
     let body: { action?: string; etag?: string; filename?: string; current_bookmark?: string };
     try {
       body = JSON.parse((await readBody(request)).toString("utf8"));
@@ -265,7 +303,13 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
       send(response, 400, failure(7400, "The request is malformed: invalid JSON"));
       return;
     }
-    const record: RecordedRequest = { endpoint: "import", database, statements: [], status: 200, action: String(body.action) };
+    const record: RecordedRequest = {
+      endpoint: "import",
+      database,
+      statements: [],
+      status: 200,
+      action: String(body.action),
+    };
     requests.push(record);
     const answer = (status: number, envelope: Envelope) => {
       record.status = status;
@@ -276,15 +320,18 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
       return answer(fault.status, failure(fault.code, fault.message));
     }
     if (body.action === "init") {
-      if (!/^[0-9a-f]{32}$/.test(body.etag ?? "")) return answer(400, failure(7400, "init needs the file's MD5 as etag"));
+      if (!/^[0-9a-f]{32}$/.test(body.etag ?? ""))
+        return answer(400, failure(7400, "init needs the file's MD5 as etag"));
       const token = randomUUID();
       return answer(200, ok({ upload_url: `${base}/__uploads/${token}`, filename: `${token}.sql` }));
     }
     if (body.action === "ingest") {
       const upload = uploads.get(String(body.filename).replace(/\.sql$/, ""));
       if (!upload) return answer(400, failure(7400, `no uploaded file ${body.filename}`));
-      if (upload.md5 !== body.etag) return answer(400, failure(7400, "the etag does not match the uploaded file"));
-      if (running.has(database)) return answer(409, failure(7409, "an import is already running on this database"));
+      if (upload.md5 !== body.etag)
+        return answer(400, failure(7400, "the etag does not match the uploaded file"));
+      if (running.has(database))
+        return answer(409, failure(7409, "an import is already running on this database"));
       const started = startImport(database, upload.bytes);
       // Like D1, answer after a short wait: a small file is often done by then.
       await Promise.race([running.get(database), sleep(50)]);

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Miniflare } from "miniflare";
 import { PROJECT_ROOT } from "../../../lib/paths.ts";
-import { WRANGLER_CONFIG } from "../../../sync/open.ts";
 import { layoutBindings } from "../../../online-store/shard-layout.ts";
+import { WRANGLER_CONFIG } from "../../../sync/open.ts";
 import { openLocalD1Miniflare } from "../../../sync/target/local-d1-miniflare.ts";
 import { D1_BINDING, readWranglerD1Config } from "../../../sync/target/wrangler-d1-config.ts";
 
