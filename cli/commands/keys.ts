@@ -60,6 +60,20 @@ export async function withLocalD1<T>(
   }
 }
 
+/** API_KEY_CACHE_SECONDS as wrangler.toml sets it for the Worker (the Worker's own default, 60, if unset). */
+async function keyCacheTtl(): Promise<number> {
+  // The Worker's own reading of the setting (bounds, default). A computed path: the module is typed against
+  // workerd's globals, which the Node side's type checker does not have.
+  const workerModule = ["..", "..", "worker", "middleware", "auth", "stored-keys.ts"].join("/");
+  const [{ unstable_readConfig }, { keyCacheSeconds }] = await Promise.all([
+    import("wrangler"),
+    import(workerModule) as Promise<{ keyCacheSeconds: (setting: string | undefined) => number }>,
+  ]);
+  const vars = unstable_readConfig({ config: join(PROJECT_ROOT, "wrangler.toml") }).vars as Record<string, unknown>;
+  const setting = vars.API_KEY_CACHE_SECONDS;
+  return keyCacheSeconds(typeof setting === "string" ? setting : undefined);
+}
+
 function parseScopes(value: string): string {
   const scopes = value.split(/[\s,]+/).filter(Boolean);
   const unknown = scopes.filter((s) => !SCOPES.includes(s));
@@ -127,7 +141,10 @@ export function registerKeys(program: Command): void {
             .returning({ id: apiKeys.id });
         });
         if (revoked.length === 0) throw new UserError(`no API key ${id}`);
-        console.log(`revoked ${id}`);
+        const ttl = await keyCacheTtl();
+        console.log(
+          `revoked ${id}: Workers refuse it within ${ttl} s (each isolate trusts what it read about a key for API_KEY_CACHE_SECONDS = ${ttl}, wrangler.toml)`,
+        );
       }),
     );
 

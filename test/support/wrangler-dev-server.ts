@@ -48,6 +48,8 @@ export interface DevServerOptions {
    */
   bundle?: string;
   env?: NodeJS.ProcessEnv;
+  /** The wrangler config (default wrangler.toml), e.g. one with shard bindings. */
+  config?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     "dev",
     ...(options.bundle ? [join(options.bundle, "index.js"), "--no-bundle"] : []),
     "--config",
-    join(PROJECT_ROOT, "wrangler.toml"),
+    options.config ?? join(PROJECT_ROOT, "wrangler.toml"),
     "--local",
     "--ip",
     "127.0.0.1",
