@@ -69,7 +69,10 @@ async function keyCacheTtl(): Promise<number> {
     import("wrangler"),
     import(workerModule) as Promise<{ keyCacheSeconds: (setting: string | undefined) => number }>,
   ]);
-  const vars = unstable_readConfig({ config: join(PROJECT_ROOT, "wrangler.toml") }).vars as Record<string, unknown>;
+  const vars = unstable_readConfig({ config: join(PROJECT_ROOT, "wrangler.toml") }).vars as Record<
+    string,
+    unknown
+  >;
   const setting = vars.API_KEY_CACHE_SECONDS;
   return keyCacheSeconds(typeof setting === "string" ? setting : undefined);
 }

@@ -109,9 +109,12 @@ async function start(options: { dataDir: string; serve: boolean; shards: number 
   const { readWranglerD1Config } = await import("../../sync/target/wrangler-d1-config.ts");
   const config =
     options.shards > 1
-      ? (await import("../../sync/target/wrangler-shard-config.ts")).writeShardConfig(`shards-${options.shards}`, {
-          shards: options.shards,
-        })
+      ? (await import("../../sync/target/wrangler-shard-config.ts")).writeShardConfig(
+          `shards-${options.shards}`,
+          {
+            shards: options.shards,
+          },
+        )
       : join(PROJECT_ROOT, "wrangler.toml");
   const configArgs = options.shards > 1 ? ["--config", config] : [];
   const bindings = layoutBindings((await readWranglerD1Config(config)).layout);
@@ -120,12 +123,21 @@ async function start(options: { dataDir: string; serve: boolean; shards: number 
     .value(String(existsSync(join(PROJECT_ROOT, ".wrangler", "state"))))
     .value(bindings.join(","))
     .digest();
-  const where = options.shards > 1 ? `the ${bindings.length} local D1 databases (control and ${options.shards} shards)` : "the local database";
+  const where =
+    options.shards > 1
+      ? `the ${bindings.length} local D1 databases (control and ${options.shards} shards)`
+      : "the local database";
   await step("migrations", migrated, `apply the D1 migrations to ${where}`, async () => {
-    for (const binding of bindings) await wrangler(["d1", "migrations", "apply", binding, "--local", ...configArgs]);
+    for (const binding of bindings)
+      await wrangler(["d1", "migrations", "apply", binding, "--local", ...configArgs]);
   });
 
-  const synced = new Fingerprint().value(built).value(migrated).value(schema).value(String(options.shards)).digest();
+  const synced = new Fingerprint()
+    .value(built)
+    .value(migrated)
+    .value(schema)
+    .value(String(options.shards))
+    .digest();
   const into = options.shards > 1 ? `${options.shards} local D1 shards` : "the local D1";
   await step("sync", synced, `sync the client features into ${into}`, () =>
     cli(["sync", "--target", "local", ...configArgs]),

@@ -19,7 +19,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("credit-edge keys revoke", () => {
   it("names the time within which Workers refuse the key (API_KEY_CACHE_SECONDS)", async () => {
-    const created = await runCli(["keys", "create", "--name", "ttl-check", "--scopes", "score", "--persist-to", state]);
+    const created = await runCli([
+      "keys",
+      "create",
+      "--name",
+      "ttl-check",
+      "--scopes",
+      "score",
+      "--persist-to",
+      state,
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const id = /created (k_[0-9a-f]+)/.exec(created.stdout)?.[1];
     expect(id).toBeDefined();

@@ -6,6 +6,7 @@ import { shardRoutes } from "../../online-store/schema.ts";
 import { shardOf } from "../../online-store/shard-layout.ts";
 import { BatchScoreResponseSchema, ReadySchema, ScoreResultSchema } from "../../worker/api/schemas.ts";
 import { createApp } from "../../worker/app.ts";
+import { countingD1, type D1Counts, newCounts } from "../../worker/bench/counting-d1.ts";
 import { bundledCard, bundledScorer } from "../../worker/inference/bundled-model.ts";
 import { sha256Hex } from "../../worker/middleware/auth/api-keys.ts";
 import { seedApiKey, seedFeatureSet } from "../support/d1-seed.ts";
@@ -23,59 +24,6 @@ const shardDbs = [env.TEST_SHARD_0, env.TEST_SHARD_1, env.TEST_SHARD_2];
 const app = createApp({ card: bundledCard, scorer: bundledScorer });
 const onShard = (k: number): ParityClient => parity.clients.find((c) => shardOf(c.clientId, SHARDS) === k)!;
 
-/** What a D1 binding was asked: statements prepared, and round trips (an executed statement, or a batch). */
-interface Counter {
-  statements: number;
-  roundTrips: number;
-  byDatabase: Map<string, number>;
-}
-
-const targets = new WeakMap<object, unknown>();
-const unwrap = <T>(value: T): T => (targets.get(value as object) as T | undefined) ?? value;
-
-/** A D1 binding whose every statement and round trip is counted, sessions included. */
-function counting(db: D1Database | D1DatabaseSession, name: string, counter: Counter): D1Database {
-  const trip = () => {
-    counter.roundTrips++;
-    counter.byDatabase.set(name, (counter.byDatabase.get(name) ?? 0) + 1);
-  };
-  const statement = (s: D1PreparedStatement): D1PreparedStatement => {
-    const proxy = new Proxy(s, {
-      get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => statement(target.bind(...values));
-        if (prop === "all" || prop === "raw" || prop === "run" || prop === "first")
-          return (...args: unknown[]) => {
-            trip();
-            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        const value = Reflect.get(target, prop, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    targets.set(proxy, s);
-    return proxy;
-  };
-  return new Proxy(db as D1Database, {
-    get(target, prop) {
-      if (prop === "prepare")
-        return (sql: string) => {
-          counter.statements++;
-          return statement(target.prepare(sql));
-        };
-      if (prop === "batch")
-        return (statements: D1PreparedStatement[]) => {
-          trip();
-          return target.batch(statements.map(unwrap));
-        };
-      if (prop === "withSession")
-        return (...args: Parameters<D1Database["withSession"]>) =>
-          counting(target.withSession(...args), name, counter);
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
 const downD1 = new Proxy(
   {},
   {
@@ -86,15 +34,16 @@ const downD1 = new Proxy(
 ) as D1Database;
 
 /** The test env with the spare databases bound as shards, each counted (or replaced). */
-function shardedEnv(counter: Counter, replace: Record<number, D1Database> = {}): Record<string, unknown> {
-  const bindings: Record<string, unknown> = { ...env, DB: counting(env.DB, "DB", counter) };
+function shardedEnv(counts: D1Counts, replace: Record<number, D1Database> = {}): Record<string, unknown> {
+  const bindings: Record<string, unknown> = { ...env, DB: countingD1(env.DB, "DB", counts) };
   shardDbs.forEach((db, k) => {
-    bindings[`DB_SHARD_${k}`] = replace[k] ?? counting(db, `DB_SHARD_${k}`, counter);
+    bindings[`DB_SHARD_${k}`] = replace[k] ?? countingD1(db, `DB_SHARD_${k}`, counts);
   });
   return bindings;
 }
 
-const newCounter = (): Counter => ({ statements: 0, roundTrips: 0, byDatabase: new Map() });
+const newCounter = newCounts;
+const asked = (counts: D1Counts) => Object.entries(counts.byBinding).sort();
 
 async function post(path: string, body: unknown, token: string, bindings: Record<string, unknown>) {
   return app.fetch(
@@ -143,7 +92,7 @@ describe("D1 queries per scored request", () => {
         statements: 1,
         roundTrips: 1,
       });
-      expect([...counter.byDatabase]).toEqual([[`DB_SHARD_${k}`, 1]]);
+      expect(asked(counter)).toEqual([[`DB_SHARD_${k}`, 1]]);
       console.log(`D1 queries for POST /v1/score (secret key, shard ${k}): ${counter.roundTrips}`);
     }
   });
@@ -160,7 +109,7 @@ describe("D1 queries per scored request", () => {
       200,
     );
     expect(cold.roundTrips).toBe(2);
-    expect(cold.byDatabase.get("DB")).toBe(1);
+    expect(cold.byBinding.DB).toBe(1);
     for (let k = 0; k < SHARDS; k++) {
       const warm = newCounter();
       const res = await post("/v1/score", { client_id: onShard(k).clientId }, key, shardedEnv(warm));
@@ -169,7 +118,7 @@ describe("D1 queries per scored request", () => {
         statements: 1,
         roundTrips: 1,
       });
-      expect([...warm.byDatabase.keys()]).toEqual([`DB_SHARD_${k}`]);
+      expect(Object.keys(warm.byBinding)).toEqual([`DB_SHARD_${k}`]);
     }
     console.log("D1 queries for POST /v1/score (D1-stored key, warm): 1");
   });
@@ -191,7 +140,7 @@ describe("D1 queries per scored request", () => {
       VERSION,
     ]);
     expect(counter.roundTrips).toBe(SHARDS);
-    expect([...counter.byDatabase.keys()].sort()).toEqual(["DB_SHARD_0", "DB_SHARD_1", "DB_SHARD_2"]);
+    expect(Object.keys(counter.byBinding).sort()).toEqual(["DB_SHARD_0", "DB_SHARD_1", "DB_SHARD_2"]);
   });
 });
 
@@ -308,14 +257,14 @@ describe("standby databases", () => {
       })
       .onConflictDoUpdate({ target: shardRoutes.shard, set: { serving: "standby" } });
     const standbyApp = createApp({ card, scorer: bundledScorer });
-    const bindings = (counter: Counter) => ({
+    const bindings = (counter: D1Counts) => ({
       ...env,
-      DB: counting(env.DB, "DB", counter),
+      DB: countingD1(env.DB, "DB", counter),
       DB_SHARD_0: downD1, // the primary is being loaded: never read
-      DB_SHARD_0_STANDBY: counting(env.TEST_SHARD_2, "DB_SHARD_0_STANDBY", counter),
+      DB_SHARD_0_STANDBY: countingD1(env.TEST_SHARD_2, "DB_SHARD_0_STANDBY", counter),
     });
     const first = newCounter();
-    const call = (counter: Counter) =>
+    const call = (counter: D1Counts) =>
       standbyApp.fetch(
         new Request(
           `${BASE}/v1/score`,
@@ -327,12 +276,12 @@ describe("standby databases", () => {
     const res = await call(first);
     expect(res.status).toBe(200);
     expect(ScoreResultSchema.parse(await res.json()).feature_set_version).toBe(standbyVersion);
-    expect([...first.byDatabase].sort()).toEqual([
+    expect(asked(first)).toEqual([
       ["DB", 1],
       ["DB_SHARD_0_STANDBY", 1],
     ]);
     const warm = newCounter();
     expect((await call(warm)).status).toBe(200);
-    expect([...warm.byDatabase]).toEqual([["DB_SHARD_0_STANDBY", 1]]);
+    expect(asked(warm)).toEqual([["DB_SHARD_0_STANDBY", 1]]);
   });
 });
