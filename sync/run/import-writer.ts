@@ -39,9 +39,13 @@ export class ImportWriter implements RowSink {
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   private failure: unknown;
+  private closed = false;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly options: ImportWriterOptions) {}
+
+  /** Rows go to the file at once: nothing waits for a flush. */
+  readonly pendingRows = 0;
 
   async add(statement: RowStatement): Promise<void> {
     this.rethrow();
@@ -62,7 +66,7 @@ export class ImportWriter implements RowSink {
   async drain(): Promise<void> {
     try {
       if (this.file) await this.closeAndImport();
-      await this.chain;
+      await this.settled();
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }
@@ -70,12 +74,23 @@ export class ImportWriter implements RowSink {
   }
 
   async settle(): Promise<void> {
+    this.closed = true;
     if (this.file) {
       await this.file.handle.close();
       this.file = undefined;
     }
-    await this.chain.catch(() => {});
+    await this.settled();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Until no import is running or queued (one queued while we waited is waited for too). */
+  private async settled(): Promise<void> {
+    for (;;) {
+      const chain = this.chain;
+      await chain.catch(() => {});
+      if (chain === this.chain && this.pending === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   private async openFile(): Promise<OpenFile> {
@@ -91,6 +106,10 @@ export class ImportWriter implements RowSink {
     const md5 = file.md5.digest("hex");
     while (this.pending >= 2) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.rethrow();
+    if (this.closed) {
+      rmSync(file.path, { force: true });
+      return;
+    }
     this.pending++;
     const { importer, database } = this.options;
     this.chain = this.chain.then(async () => {

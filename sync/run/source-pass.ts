@@ -14,6 +14,8 @@ export const CHANGED = 2;
 
 /** Where a shard's row statements go: D1's query API (VectorWriter) or an import file (ImportWriter). */
 export interface RowSink {
+  /** Rows queued and not yet sent. */
+  readonly pendingRows: number;
   add(statement: RowStatement): Promise<void>;
   /** A page boundary: send what is queued. */
   flush(): Promise<void>;

@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { type RetryHooks, type RetryPolicy, TransientError, withRetry } from "../retry.ts";
 import { assertSafeApiUrl } from "./api-base-url.ts";
 import { D1RequestError } from "./d1-client.ts";
@@ -130,13 +129,13 @@ export class D1Importer {
         this.calls++;
         let response: Response;
         try {
+          // The whole file in memory (at most the import file size): a retry sends the same bytes again.
           response = await fetch(url, {
             method: "PUT",
             headers: { "content-length": String(file.bytes) },
-            body: createReadStream(file.path) as unknown as BodyInit,
-            duplex: "half",
+            body: await readFile(file.path),
             signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 600_000),
-          } as RequestInit);
+          });
         } catch (error) {
           throw new TransientError(`${description}: upload failed: ${(error as Error).message}`, undefined, {
             cause: error,

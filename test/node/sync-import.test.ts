@@ -277,7 +277,7 @@ describe(`a remote sync into ${SHARDS} shards with standbys`, () => {
     const store = await workerStore();
     const client = (await rowsOf(standbyBinding(1), queried.version!))[0]!.client_id;
     expect((await store.client(queried.schemaHash, client))?.featureSet.id).toBe(queried.version);
-    // The held import finishes on the server (D1 runs an ingested import to its end), all or nothing.
+    // The held import finishes on the server: D1 runs an ingested import to its end, client or not.
     release();
     await until(() => server.imports.every((i) => i.status !== "active"), "the held import");
 
