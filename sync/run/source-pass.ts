@@ -136,9 +136,12 @@ export async function runSourcePass(options: SourcePassOptions): Promise<SourceP
       for (const state of states) {
         if (state.fresh.length === 0) continue;
         const id = await options.versionId();
-        for (const statement of insertStatements(id, state.fresh, options.limits))
-          await state.pass.sink.add(statement);
-        await state.pass.sink.flush();
+        const { sink } = state.pass;
+        // At most a page's worth of rows per request: a shard with few rows per page (many shards, or an
+        // incremental run's scattered changes) waits for more rather than sending a request per page.
+        if (sink.pendingRows + state.fresh.length > options.pageSize) await sink.flush();
+        for (const statement of insertStatements(id, state.fresh, options.limits)) await sink.add(statement);
+        if (sink.pendingRows >= options.pageSize) await sink.flush();
         state.written += state.fresh.length;
         state.fresh = [];
       }
