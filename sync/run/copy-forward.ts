@@ -1,7 +1,6 @@
 import type { ClientIndex } from "../store/client-index.ts";
 import { copyStatement, deleteClientsStatement } from "../store/vector-statements.ts";
 import { GONE, UNCHANGED } from "./source-pass.ts";
-import type { SyncIo } from "./sync-types.ts";
 import type { VectorWriter } from "./vector-writer.ts";
 
 /** Base rows per copy statement, and copy statements per request: bounded transactions in D1. */
@@ -25,18 +24,18 @@ export async function copyUnchanged(
   fromId: number,
   toId: number,
   writer: VectorWriter,
-  io: SyncIo,
+  /** Called with the base rows each copy statement covered. */
+  progress: (rows: number) => void,
 ): Promise<number> {
   const unchanged = baseState.reduce((n, s) => n + (s === UNCHANGED ? 1 : 0), 0);
   if (unchanged === 0 && !baseState.includes(GONE)) return 0;
-  const bar = io.progress({ label: "copy unchanged", total: base.size, unit: "clients" });
   let statements = 0;
   try {
     for (let start = 0; start < base.size; start += COPY_RANGE_ROWS) {
       const end = Math.min(base.size, start + COPY_RANGE_ROWS) - 1;
       await writer.add(copyStatement(fromId, toId, base.ids[start]!, base.ids[end]!, end - start + 1));
       if (++statements % COPIES_PER_REQUEST === 0) await writer.flush();
-      bar.update(end + 1);
+      progress(end - start + 1);
     }
     // Every copy lands before the deletes run (requests may otherwise be in flight side by side).
     await writer.drain();
@@ -50,8 +49,6 @@ export async function copyUnchanged(
   } catch (error) {
     await writer.settle();
     throw error;
-  } finally {
-    bar.stop();
   }
   return unchanged;
 }

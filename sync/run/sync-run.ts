@@ -235,9 +235,31 @@ async function syncUnderLease(
     );
     if (updated + added + removed > 0 || version) {
       const { id } = await ensureVersion();
-      for (let i = 0; i < shardCount; i++) {
-        const writer = sinks[i] as VectorWriter;
-        copied[i] = await copyUnchanged(bases[i]!, pass.shards[i]!.baseState!, active!.id, id, writer, io);
+      // Every shard copies inside its own database at once, under one progress bar.
+      const bar = io.progress({
+        label: "copy unchanged",
+        total: bases.reduce((n, b) => n + b.size, 0),
+        unit: "clients",
+      });
+      let done = 0;
+      try {
+        await Promise.all(
+          bases.map(async (base, i) => {
+            copied[i] = await copyUnchanged(
+              base,
+              pass.shards[i]!.baseState!,
+              active!.id,
+              id,
+              sinks[i] as VectorWriter,
+              (rows) => {
+                done += rows;
+                bar.update(done);
+              },
+            );
+          }),
+        );
+      } finally {
+        bar.stop();
       }
     }
   }
