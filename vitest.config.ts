@@ -38,6 +38,13 @@ export default defineConfig({
                   // Every test file's isolate evaluates worker/index.ts: only files that score load ORT.
                   LOAD_MODEL_AT_STARTUP: "false",
                 },
+                // Spare D1 databases the shard tests bind as DB_SHARD_<k> (merged with wrangler.toml's DB);
+                // named otherwise, so every other test sees the one-database layout.
+                d1Databases: {
+                  TEST_SHARD_0: "test-shard-0",
+                  TEST_SHARD_1: "test-shard-1",
+                  TEST_SHARD_2: "test-shard-2",
+                },
               },
             };
           }),

@@ -7,3 +7,10 @@ export const warehouseOption = () =>
     .choices(WAREHOUSE_KINDS)
     .env("CREDIT_EDGE_WAREHOUSE")
     .default("duckdb");
+
+/** The wrangler config whose `[[d1_databases]]` are the online store's layout (control, shards, standbys). */
+export const configOption = () =>
+  new Option(
+    "--config <file>",
+    "wrangler config with the online store's D1 bindings (default wrangler.toml)",
+  ).env("CREDIT_EDGE_WRANGLER_CONFIG");

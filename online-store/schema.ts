@@ -3,7 +3,9 @@ import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm
 
 /**
  * The online store in D1: versioned feature sets of packed client vectors, the pointer to the active
- * version per feature schema, the sync lease, and API keys. Schema as code; `npm run db:generate`
+ * version per feature schema, the sync lease, API keys and shard routes. Every database of the layout
+ * (online-store/shard-layout.ts) has every table; the control database uses the lease, keys and routes,
+ * each shard its feature sets and vectors. Schema as code; `npm run db:generate`
  * (drizzle-kit) writes the SQL migrations in migrations/.
  */
 
@@ -33,6 +35,17 @@ export const featureSets = sqliteTable(
     createdAt: text("created_at").notNull(),
     completedAt: text("completed_at"),
     activatedAt: text("activated_at"),
+    /**
+     * Which shard's copy this row is (online-store/shard-layout.ts), of how many: the Worker checks both
+     * against its own layout in the lookup query itself. Null on the control database's record of a
+     * sharded version.
+     */
+    shard: integer("shard"),
+    shardCount: integer("shard_count").notNull().default(1),
+    /** When the active pointer moved off this version (D1's clock): garbage collection waits a grace period. */
+    supersededAt: text("superseded_at"),
+    /** The sync run (lease holder) that created it: a retried create finds its own row instead of adding one. */
+    createdBy: text("created_by"),
   },
   (t) => [index("feature_sets_schema_status").on(t.schemaHash, t.status)],
 );
@@ -44,22 +57,34 @@ export const activeFeatureSets = sqliteTable("active_feature_sets", {
   activatedAt: text("activated_at").notNull(),
 });
 
-/** One client in one feature set. */
+/** One client in one feature set, on the shard the client belongs to. */
 export const clientVectors = sqliteTable(
   "client_vectors",
   {
     featureSetId: integer("feature_set_id").notNull(),
     clientId: integer("client_id").notNull(),
-    /** History features, packed (online-store/packed-vector.ts), in the registry's order. */
-    history: blob("history", { mode: "buffer" }).notNull(),
-    /** The application record as JSON (nulls dropped): what application features are recomputed from. */
-    application: text("application").notNull(),
+    /** History and application, packed as the set's packed_format says (online-store/packed-client.ts). */
+    packed: blob("packed", { mode: "buffer" }).notNull(),
     /** Two 32-bit halves of the row's content hash: change detection and set checksums. */
     hashHi: integer("hash_hi").notNull(),
     hashLo: integer("hash_lo").notNull(),
   },
   (t) => [primaryKey({ columns: [t.featureSetId, t.clientId] })],
 );
+
+/**
+ * In the control database of a layout with standby databases: which of each shard's two databases serves.
+ * No row for a shard means its primary does. The sync flips every shard in one statement once the standbys
+ * it loaded have all verified.
+ */
+export const shardRoutes = sqliteTable("shard_routes", {
+  shard: integer("shard").primaryKey(),
+  serving: text("serving", { enum: ["primary", "standby"] }).notNull(),
+  /** The version the serving database was loaded with. */
+  featureSetId: integer("feature_set_id").notNull(),
+  /** When it last flipped (D1's clock): the database flipped away from is not loaded again before the grace period ends. */
+  flippedAt: text("flipped_at").notNull(),
+});
 
 /** At most one sync at a time; a crashed holder's lease expires. */
 export const syncLeases = sqliteTable("sync_leases", {

@@ -1,9 +1,10 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { PROJECT_ROOT } from "../lib/paths.ts";
 import { duckDbPath, openWarehouse } from "../warehouse/config.ts";
 import type { WarehouseKind } from "../warehouse/warehouse.ts";
 import type { SyncLog } from "./log.ts";
 import { DEFAULT_RETRY, type RetryHooks } from "./retry.ts";
+import { envSettings } from "./settings.ts";
 import { openDuckDbSnapshot } from "./source/duckdb-snapshot.ts";
 import type { SnapshotSource } from "./source/snapshot-source.ts";
 import { openWarehouseSnapshot } from "./source/warehouse-snapshot.ts";
@@ -11,8 +12,16 @@ import type { D1Target, TargetKind } from "./target/d1-target.ts";
 import { openLocalD1 } from "./target/local-d1.ts";
 import { openRemoteD1 } from "./target/remote-d1.ts";
 
-/** wrangler.toml: the D1 binding, its local state and migrations, shared with the Worker. */
+/** wrangler.toml: the D1 bindings (the shard layout), local state and migrations, shared with the Worker. */
 export const WRANGLER_CONFIG = join(PROJECT_ROOT, "wrangler.toml");
+
+/**
+ * The wrangler config the online store's layout is read from: --config, else CREDIT_EDGE_WRANGLER_CONFIG,
+ * else the project's wrangler.toml (e.g. `credit-edge start --shards 4` generates one with four shards).
+ */
+export function wranglerConfigPath(option?: string): string {
+  return resolve(option || process.env.CREDIT_EDGE_WRANGLER_CONFIG || WRANGLER_CONFIG);
+}
 
 export async function openSource(
   kind: WarehouseKind,
@@ -33,6 +42,8 @@ export async function openSource(
 export interface TargetOptions {
   /** Local target: wrangler's --persist-to (the state root). */
   persistTo?: string;
+  /** The wrangler config with the layout (wranglerConfigPath()). */
+  configPath?: string;
   log?: SyncLog;
 }
 
@@ -44,7 +55,13 @@ export function openTarget(kind: TargetKind, options: TargetOptions = {}): Promi
         delay_ms: delayMs,
       }),
   };
-  const common = { configPath: WRANGLER_CONFIG, retry: DEFAULT_RETRY, retryHooks };
-  if (kind === "remote") return openRemoteD1(common);
+  const configPath = options.configPath ?? wranglerConfigPath();
+  const common = {
+    configPath,
+    defaultConfig: configPath === WRANGLER_CONFIG,
+    retry: DEFAULT_RETRY,
+    retryHooks,
+  };
+  if (kind === "remote") return openRemoteD1({ ...common, importPollMs: envSettings().importPollMs });
   return openLocalD1({ ...common, ...(options.persistTo ? { persistTo: options.persistTo } : {}) });
 }

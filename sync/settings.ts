@@ -15,7 +15,24 @@ export const SYNC_DEFAULTS = {
   leaseTtlMs: 60_000,
   /** DuckDB's memory for the source scan (its hash join spills to disk beyond it). */
   duckDbMemory: "1GB",
+  /**
+   * Seconds a superseded version's rows outlive its supersession: longer than any replica's lag and any
+   * isolate's cached shard route (SHARD_ROUTE_CACHE_SECONDS), so nothing still reading it finds it gone.
+   */
+  gcGraceSeconds: 3_600,
+  /** An import file is cut at this size: each is one init/upload/ingest/poll round, retried whole. */
+  importFileMegabytes: 64,
+  /** Between polls of a running import. */
+  importPollMs: 1_000,
 } as const;
+
+/** Seconds, zero allowed (e.g. --gc-grace 0 in a test that wants garbage collected at once). */
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError("a whole number of seconds, 0 or more");
+  return n;
+}
 
 export function positiveInteger(value: string): number {
   const n = Number(value);
@@ -38,5 +55,8 @@ export function envSettings() {
     maxInFlight: fromEnv("CREDIT_EDGE_SYNC_IN_FLIGHT", SYNC_DEFAULTS.maxInFlight),
     leaseTtlMs: fromEnv("CREDIT_EDGE_SYNC_LEASE_TTL_MS", SYNC_DEFAULTS.leaseTtlMs),
     duckDbMemory: process.env.CREDIT_EDGE_SYNC_DUCKDB_MEMORY || SYNC_DEFAULTS.duckDbMemory,
+    importFileBytes:
+      fromEnv("CREDIT_EDGE_SYNC_IMPORT_FILE_MB", SYNC_DEFAULTS.importFileMegabytes) * 1_000_000,
+    importPollMs: fromEnv("CREDIT_EDGE_SYNC_IMPORT_POLL_MS", SYNC_DEFAULTS.importPollMs),
   };
 }

@@ -8,6 +8,8 @@ export interface KeyStoreOptions {
   target: TargetKind;
   /** Local target: wrangler's state folder. */
   persistTo?: string;
+  /** The wrangler config with the online store's layout; keys live in its control database. */
+  configPath?: string;
 }
 
 /**
@@ -22,11 +24,14 @@ export async function withKeyStore<T>(
 ): Promise<T> {
   const [{ drizzle }, target] = await Promise.all([
     import("drizzle-orm/sqlite-proxy"),
-    openTarget(options.target, options.persistTo ? { persistTo: options.persistTo } : {}),
+    openTarget(options.target, {
+      ...(options.persistTo ? { persistTo: options.persistTo } : {}),
+      ...(options.configPath ? { configPath: options.configPath } : {}),
+    }),
   ]);
   try {
     const db = drizzle(async (sql, params, method) => {
-      const result = await target.client.query(sql, params.map(toD1Param));
+      const result = await target.control.client.query(sql, params.map(toD1Param));
       const rows: unknown[] = method === "get" ? [...(result.rows[0] ?? [])] : [...result.rows];
       return { rows };
     });
@@ -43,7 +48,7 @@ function explained(error: unknown, target: D1Target): unknown {
   for (let e: unknown = error; e instanceof Error; e = e.cause) messages.push(e.message);
   if (messages.some((m) => /no such table|no such column/.test(m)))
     return new UserError(
-      `the ${target.kind} D1 lacks the api_keys migrations: run \`${target.migrations.applyCommand}\` first`,
+      `the ${target.kind} D1 lacks the api_keys migrations: run \`${target.migrations.applyCommand(target.control.binding)}\` first`,
       1,
       { cause: error },
     );

@@ -5,8 +5,9 @@ import { type Command, Option } from "commander";
 import { UserError } from "../../lib/errors.ts";
 import { PROJECT_ROOT } from "../../lib/paths.ts";
 import { TARGET_KINDS, type TargetKind } from "../../sync/target/d1-target.ts";
-import { DEFAULT_KEY_CACHE_SECONDS } from "../../worker/middleware/auth/key-cache-ttl.ts";
+import { DEFAULT_KEY_CACHE_SECONDS, keyCacheSeconds } from "../../worker/middleware/auth/key-cache-ttl.ts";
 import { formatTable } from "../format.ts";
+import { configOption } from "../options.ts";
 import { runAction } from "../run-action.ts";
 
 /** The scopes the Worker knows (worker/middleware/auth/principal.ts). */
@@ -34,6 +35,14 @@ export function ensureDevVars(path = join(PROJECT_ROOT, ".dev.vars")): { path: s
     { mode: 0o600 },
   );
   return { path, created: true };
+}
+
+/** API_KEY_CACHE_SECONDS as wrangler.toml sets it for the Worker, read the way the Worker reads it. */
+async function configuredKeyCacheSeconds(config = join(PROJECT_ROOT, "wrangler.toml")): Promise<number> {
+  const { unstable_readConfig } = await import("wrangler");
+  const vars = unstable_readConfig({ config }).vars as Record<string, unknown>;
+  const setting = vars.API_KEY_CACHE_SECONDS;
+  return keyCacheSeconds(typeof setting === "string" ? setting : undefined);
 }
 
 /** Scopes as the Worker stores and reads them: one space between scopes, the one separator. */
@@ -69,12 +78,14 @@ interface TargetOptions {
   target: TargetKind;
   remote?: boolean;
   persistTo?: string;
+  config?: string;
 }
 
 /** `--remote` is shorthand for `--target remote`. */
 const storeOf = (options: TargetOptions) => ({
   target: options.remote ? ("remote" as const) : options.target,
   ...(options.persistTo ? { persistTo: options.persistTo } : {}),
+  ...(options.config ? { configPath: options.config } : {}),
 });
 
 /** The key store and the schema, loaded on use like every command's heavy modules (D1 client, Miniflare). */
@@ -110,7 +121,8 @@ export function registerKeys(program: Command): void {
         "--remote",
         "same as --target remote (CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_D1_DATABASE_ID, CLOUDFLARE_API_TOKEN)",
       )
-      .option("--persist-to <dir>", "local target: wrangler's state folder (default .wrangler/state)");
+      .option("--persist-to <dir>", "local target: wrangler's state folder (default .wrangler/state)")
+      .addOption(configOption());
 
   withTarget(
     keys
@@ -159,8 +171,9 @@ export function registerKeys(program: Command): void {
           .returning({ id: apiKeys.id });
       });
       if (revoked.length === 0) throw new UserError(`no API key ${id} in the ${store.target} D1`);
+      const ttl = await configuredKeyCacheSeconds(options.config);
       console.log(
-        `revoked ${id} in the ${store.target} D1: Workers refuse it within API_KEY_CACHE_SECONDS (${DEFAULT_KEY_CACHE_SECONDS} s unless configured otherwise)`,
+        `revoked ${id} in the ${store.target} D1: Workers refuse it within ${ttl} s (each isolate trusts what it read about a key for API_KEY_CACHE_SECONDS = ${ttl}, wrangler.toml)`,
       );
     }),
   );

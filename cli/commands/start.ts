@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { UserError } from "../../lib/errors.ts";
 import { ARTIFACTS_DIR, PROJECT_ROOT, SAMPLE_DATA_DIR, stateDir } from "../../lib/paths.ts";
 import { Fingerprint, StepCache } from "../../lib/step-cache.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
+import { positiveInteger } from "../../sync/settings.ts";
 import { duckDbPath } from "../../warehouse/config.ts";
 import { runAction } from "../run-action.ts";
 import { LOCAL_DEV_KEY, PLAIN_KEYS_VAR } from "./keys.ts";
@@ -57,7 +58,7 @@ async function warehouseSchemaHash(): Promise<string> {
  * last run: ingest the sample, build features, use the committed model (train only if the features no
  * longer match it), apply the D1 migrations, sync into local D1, then serve the API with wrangler dev.
  */
-async function start(options: { dataDir: string; serve: boolean }): Promise<void> {
+async function start(options: { dataDir: string; serve: boolean; shards: number }): Promise<void> {
   const cache = new StepCache(join(stateDir(), "start-steps.json"));
   const step = async (name: string, fingerprint: string, what: string, action: () => Promise<void>) => {
     if (cache.isFresh(name, fingerprint)) {
@@ -103,17 +104,43 @@ async function start(options: { dataDir: string; serve: boolean }): Promise<void
     await cli(["train"]);
   }
 
+  // The online store's layout: wrangler.toml (one database) or a generated config with N shard bindings.
+  const { layoutBindings } = await import("../../online-store/shard-layout.ts");
+  const { readWranglerD1Config } = await import("../../sync/target/wrangler-d1-config.ts");
+  const config =
+    options.shards > 1
+      ? (await import("../../sync/target/wrangler-shard-config.ts")).writeShardConfig(
+          `shards-${options.shards}`,
+          {
+            shards: options.shards,
+          },
+        )
+      : join(PROJECT_ROOT, "wrangler.toml");
+  const configArgs = options.shards > 1 ? ["--config", config] : [];
+  const bindings = layoutBindings((await readWranglerD1Config(config)).layout);
   const migrated = new Fingerprint()
     .sources(join(PROJECT_ROOT, "migrations"), /\.sql$/)
     .value(String(existsSync(join(PROJECT_ROOT, ".wrangler", "state"))))
+    .value(bindings.join(","))
     .digest();
-  await step("migrations", migrated, "apply the D1 migrations to the local database", () =>
-    wrangler(["d1", "migrations", "apply", "DB", "--local"]),
-  );
+  const where =
+    options.shards > 1
+      ? `the ${bindings.length} local D1 databases (control and ${options.shards} shards)`
+      : "the local database";
+  await step("migrations", migrated, `apply the D1 migrations to ${where}`, async () => {
+    for (const binding of bindings)
+      await wrangler(["d1", "migrations", "apply", binding, "--local", ...configArgs]);
+  });
 
-  const synced = new Fingerprint().value(built).value(migrated).value(schema).digest();
-  await step("sync", synced, "sync the client features into the local D1", () =>
-    cli(["sync", "--target", "local"]),
+  const synced = new Fingerprint()
+    .value(built)
+    .value(migrated)
+    .value(schema)
+    .value(String(options.shards))
+    .digest();
+  const into = options.shards > 1 ? `${options.shards} local D1 shards` : "the local D1";
+  await step("sync", synced, `sync the client features into ${into}`, () =>
+    cli(["sync", "--target", "local", ...configArgs]),
   );
 
   await cli(["keys", "dev-vars"]);
@@ -122,7 +149,7 @@ async function start(options: { dataDir: string; serve: boolean }): Promise<void
   const example = JSON.stringify({ client_id: 100002, loan: { amount: 500000, annuity: 25000 } });
   say(
     [
-      `serving the API on http://localhost:${PORT} (Ctrl-C stops it). Try:`,
+      `serving the API on http://localhost:${PORT}${options.shards > 1 ? ` over ${options.shards} shards (${basename(config)})` : ""} (Ctrl-C stops it). Try:`,
       `  curl -s localhost:${PORT}/ready`,
       `  curl -s -X POST localhost:${PORT}/v1/score -H 'Authorization: Bearer ${LOCAL_DEV_KEY}' -H 'Content-Type: application/json' -d '${example}'`,
       `  API docs: http://localhost:${PORT}/docs, contract: http://localhost:${PORT}/openapi.json`,
@@ -140,6 +167,7 @@ async function start(options: { dataDir: string; serve: boolean }): Promise<void
     "127.0.0.1",
     "--var",
     `${name}:${value}`,
+    ...configArgs,
   ]);
 }
 
@@ -151,5 +179,11 @@ export function registerStart(program: Command): void {
     )
     .option("--data-dir <dir>", "folder with the Kaggle CSV files, plain or .gz", SAMPLE_DATA_DIR)
     .option("--no-serve", "stop after the sync instead of serving the API")
+    .option(
+      "--shards <n>",
+      "run the online store as N local D1 shards (writes wrangler.shards-<n>.toml: wrangler.toml plus N shard bindings)",
+      positiveInteger,
+      1,
+    )
     .action(runAction(start));
 }

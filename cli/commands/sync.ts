@@ -3,12 +3,14 @@ import { UserError } from "../../lib/errors.ts";
 import { progressFor } from "../../lib/progress.ts";
 import { syncLogFor } from "../../sync/log.ts";
 import type { SyncReport } from "../../sync/run/sync-run.ts";
-import { envSettings, positiveInteger, SYNC_DEFAULTS } from "../../sync/settings.ts";
+import { LOAD_CHOICES, type LoadChoice } from "../../sync/run/sync-types.ts";
+import { envSettings, nonNegativeInteger, positiveInteger, SYNC_DEFAULTS } from "../../sync/settings.ts";
 import type { SyncStatus } from "../../sync/status.ts";
 import { TARGET_KINDS, type TargetKind } from "../../sync/target/d1-target.ts";
 import { parseWarehouseKind } from "../../warehouse/config.ts";
 import { WAREHOUSE_KINDS } from "../../warehouse/warehouse.ts";
 import { formatTable, seconds } from "../format.ts";
+import { configOption } from "../options.ts";
 import { runAction } from "../run-action.ts";
 
 const targetOption = () =>
@@ -20,6 +22,9 @@ const targetOption = () =>
 interface SyncOptions {
   source: string;
   target: TargetKind;
+  config?: string;
+  load: LoadChoice;
+  gcGrace: number;
   incremental?: boolean;
   full?: boolean;
   keep: number;
@@ -76,10 +81,36 @@ function printReport(report: SyncReport): void {
   console.log(
     `version ${report.version} active for ${report.schemaHash} in ${report.target}: ${report.rows.toLocaleString("en-US")} clients (${report.mode}${report.resumed ? `, resumed with ${report.resumed.rowsPresent.toLocaleString("en-US")} already written` : ""}${changed}), checksum ${report.checksum}, ${seconds(report.seconds)}, ${rate}`,
   );
+  if (report.shards.length > 1) {
+    console.log(
+      formatTable(
+        ["shard", "database", "clients", "checksum", "written", "copied"],
+        report.shards.map((s) => [
+          s.shard,
+          s.database,
+          s.rows.toLocaleString("en-US"),
+          s.checksum,
+          s.written,
+          s.copied,
+        ]),
+      ),
+    );
+  }
 }
 
 function printStatus(status: SyncStatus): void {
   console.log(`online store: ${status.target}`);
+  const active = status.active;
+  if (active && active.shards.length > 1) {
+    console.log(
+      formatTable(
+        ["shard", "serving", "rows", "bytes"],
+        active.shards.map((s, i) => [s.shard, status.layout.serving[i] ?? "", s.rows ?? "", s.bytes ?? ""]),
+      ),
+    );
+  }
+  if (active?.bytes_per_client)
+    console.log(`bytes on disk per stored client-version: ${active.bytes_per_client}`);
   if (status.versions.length === 0) console.log("no feature set versions yet: run `credit-edge sync`");
   else {
     console.log(
@@ -140,6 +171,25 @@ export function registerSync(program: Command): void {
         .default(SYNC_DEFAULTS.pageSize),
     )
     .option("--persist-to <dir>", "local target: wrangler's state directory (default .wrangler/state)")
+    .addOption(configOption())
+    .addOption(
+      new Option(
+        "--load <how>",
+        "how rows reach D1: its query API into the serving databases, or its import API into each shard's standby (auto: import for a remote full sync when standbys exist)",
+      )
+        .choices(LOAD_CHOICES)
+        .env("CREDIT_EDGE_SYNC_LOAD")
+        .default("auto"),
+    )
+    .addOption(
+      new Option(
+        "--gc-grace <seconds>",
+        "keep a superseded version's rows this long beyond --keep, for replicas and caches still reading it",
+      )
+        .argParser(nonNegativeInteger)
+        .env("CREDIT_EDGE_SYNC_GC_GRACE_SECONDS")
+        .default(SYNC_DEFAULTS.gcGraceSeconds),
+    )
     .option("--json", "print the run's summary as one JSON object")
     .action(
       runAction(async (options: SyncOptions) => {
@@ -157,6 +207,7 @@ export function registerSync(program: Command): void {
           const target = await openTarget(options.target, {
             log,
             ...(options.persistTo ? { persistTo: options.persistTo } : {}),
+            ...(options.config ? { configPath: options.config } : {}),
           });
           ownSignals();
           try {
@@ -170,6 +221,9 @@ export function registerSync(program: Command): void {
                 maxInFlight: env.maxInFlight,
                 leaseTtlMs: env.leaseTtlMs,
                 holder: leaseHolderName(),
+                gcGraceSeconds: options.gcGrace,
+                load: options.load,
+                importFileBytes: env.importFileBytes,
               },
               { progress: progressFor(), log, signal },
             );
@@ -190,22 +244,28 @@ export function registerSync(program: Command): void {
   sync
     .command("status")
     .description("the online store's feature set versions, which is active per schema, and the sync lease")
-    // --target and --persist-to are the sync command's own, read from it: one definition of each.
+    // --target, --persist-to and --config are the sync command's own, read from it: one definition of each.
     .configureHelp({ showGlobalOptions: true })
     .option("--json", "print one JSON object (active, versions, lease)")
     .action(
       runAction(async (_options: unknown, command: Command) => {
-        const options = command.optsWithGlobals<{ target: TargetKind; persistTo?: string; json?: boolean }>();
+        const options = command.optsWithGlobals<{
+          target: TargetKind;
+          persistTo?: string;
+          config?: string;
+          gcGrace: number;
+          json?: boolean;
+        }>();
         const [{ openTarget }, { readSyncStatus }] = await Promise.all([
           import("../../sync/open.ts"),
           import("../../sync/status.ts"),
         ]);
-        const target = await openTarget(
-          options.target,
-          options.persistTo ? { persistTo: options.persistTo } : {},
-        );
+        const target = await openTarget(options.target, {
+          ...(options.persistTo ? { persistTo: options.persistTo } : {}),
+          ...(options.config ? { configPath: options.config } : {}),
+        });
         try {
-          const status = await readSyncStatus(target);
+          const status = await readSyncStatus(target, options.gcGrace);
           if (options.json) console.log(JSON.stringify(status, null, 2));
           else printStatus(status);
         } finally {

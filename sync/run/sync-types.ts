@@ -4,6 +4,11 @@ import type { GarbageCollection } from "../store/gc.ts";
 
 export type SyncMode = "full" | "incremental";
 
+/** How rows reach D1: its query API into the serving databases, or its import API into the standbys. */
+export type LoadKind = "query" | "import";
+export const LOAD_CHOICES = ["auto", "query", "import"] as const;
+export type LoadChoice = (typeof LOAD_CHOICES)[number];
+
 export interface SyncSettings {
   readonly mode: SyncMode;
   /** Completed versions kept per feature schema, the active one included. */
@@ -14,6 +19,12 @@ export interface SyncSettings {
   readonly maxInFlight: number;
   readonly leaseTtlMs: number;
   readonly holder: string;
+  /** Seconds a superseded version is kept beyond `keep` (sync/settings.ts). */
+  readonly gcGraceSeconds: number;
+  /** auto: the import API for a remote full sync into a layout with standbys, else the query API. */
+  readonly load: LoadChoice;
+  /** Import files are cut at this many bytes. */
+  readonly importFileBytes: number;
 }
 
 export interface SyncIo {
@@ -29,6 +40,17 @@ export interface SyncChanges {
   readonly added: number;
   readonly removed: number;
   readonly unchanged: number;
+}
+
+/** One shard's part of a run. */
+export interface ShardReport {
+  readonly shard: number;
+  /** The binding written (DB_SHARD_2, or its standby for an import). */
+  readonly database: string;
+  readonly rows: number;
+  readonly checksum: string;
+  readonly written: number;
+  readonly copied: number;
 }
 
 /** What `credit-edge sync --json` prints. */
@@ -53,4 +75,10 @@ export interface SyncReport {
   readonly clientsPerSecond: number;
   readonly gc: GarbageCollection | null;
   readonly tookOverLeaseFrom: string | null;
+  /** How rows were loaded. */
+  readonly load: LoadKind;
+  /** Per shard, in shard order (one entry in the one-database layout); rows and checksums add up to the totals. */
+  readonly shards: readonly ShardReport[];
+  /** HTTP requests made to D1 (query API, import API), retries included. */
+  readonly calls: { readonly query: number; readonly import: number };
 }

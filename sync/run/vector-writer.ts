@@ -9,7 +9,7 @@ import type { D1Limits } from "../target/d1-limits.ts";
 export class VectorWriter {
   private pending: D1Statement[] = [];
   private pendingBytes = 0;
-  private pendingRows = 0;
+  private queuedRows = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
   private written = 0;
@@ -27,6 +27,10 @@ export class VectorWriter {
     return this.written;
   }
 
+  get pendingRows(): number {
+    return this.queuedRows;
+  }
+
   /** Queue a statement holding `rows` rows; sends a batch when the request is full. */
   async add(statement: D1Statement & { rows: number }): Promise<void> {
     this.rethrow();
@@ -35,7 +39,7 @@ export class VectorWriter {
       await this.flush();
     this.pending.push({ sql: statement.sql, params: statement.params });
     this.pendingBytes += bytes;
-    this.pendingRows += statement.rows;
+    this.queuedRows += statement.rows;
   }
 
   /** Send what is queued now (a page boundary), waiting for room if `maxInFlight` requests are open. */
@@ -46,10 +50,10 @@ export class VectorWriter {
     this.rethrow();
     this.beforeSend();
     const statements = this.pending;
-    const rows = this.pendingRows;
+    const rows = this.queuedRows;
     this.pending = [];
     this.pendingBytes = 0;
-    this.pendingRows = 0;
+    this.queuedRows = 0;
     const request = this.client.batch(statements).then(
       () => {
         this.written += rows;

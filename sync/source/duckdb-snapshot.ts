@@ -6,15 +6,15 @@ import {
   DuckDBInstance,
   type DuckDBVector,
 } from "@duckdb/node-api";
-import duckdb from "@duckdb/node-bindings";
 import { APPLICATION_COLUMNS } from "../../features/application/columns.ts";
 import { UserError } from "../../lib/errors.ts";
 import { CLIENT_SNAPSHOT_FROM } from "../../warehouse/client-snapshot.ts";
+import { type DoubleVector, doubleVectorOf, isValid } from "../../warehouse/duckdb/double-columns.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { FEATURE_REGISTRY_TABLE } from "../../warehouse/feature-registry.ts";
 import { readSnapshotMetadata, type SnapshotMetadata } from "./snapshot-metadata.ts";
 import type { SnapshotSource } from "./snapshot-source.ts";
-import { applicationJsonFrom, type VectorRow, vectorRow } from "./vector-row.ts";
+import { applicationRecordFrom, type VectorRow, vectorRow } from "./vector-row.ts";
 
 export interface DuckDbSnapshotOptions {
   path: string;
@@ -109,26 +109,6 @@ export function duckDbSnapshotSql(historyNames: readonly string[]): string {
   return `SELECT CAST(a.SK_ID_CURR AS DOUBLE), ${[...application, ...history].join(", ")} FROM ${CLIENT_SNAPSHOT_FROM}`;
 }
 
-/** A DOUBLE column of a chunk as DuckDB holds it: values and the validity bitmask (null when all valid). */
-interface DoubleColumn {
-  readonly values: Float64Array;
-  readonly validity: Uint8Array | null;
-}
-
-const isValid = (validity: Uint8Array | null, row: number) =>
-  validity === null || (validity[row >>> 3]! & (1 << (row & 7))) !== 0;
-
-function doubleColumn(chunk: DuckDBDataChunk, column: number): DoubleColumn {
-  const vector = duckdb.data_chunk_get_vector(chunk.chunk, column);
-  const bytes = duckdb.vector_get_data(vector, chunk.rowCount * 8);
-  // DuckDB's validity is 64-bit words of little-endian bits: bit r of the mask is row r.
-  const validity = duckdb.vector_get_validity(
-    vector,
-    Math.ceil(chunk.rowCount / 64) * 8,
-  ) as Uint8Array | null;
-  return { values: new Float64Array(bytes.buffer, bytes.byteOffset, chunk.rowCount), validity };
-}
-
 async function* scanSnapshot(
   connection: DuckDBConnection,
   historyNames: readonly string[],
@@ -147,14 +127,14 @@ async function* scanSnapshot(
       // DuckDB produces the next chunk on its threads while this one is encoded.
       next = result.fetchChunk();
       const rows = chunk.rowCount;
-      const ids = doubleColumn(chunk, 0);
+      const ids = doubleVectorOf(chunk, 0);
       const application = APPLICATION_COLUMNS.map((c, i) =>
-        c.kind === "text" ? chunk.getColumnVector(1 + i) : doubleColumn(chunk, 1 + i),
+        c.kind === "text" ? chunk.getColumnVector(1 + i) : doubleVectorOf(chunk, 1 + i),
       );
       // Column by column into a row-major matrix (reused across chunks): each column is read in order, once.
       if (history.length < rows * width) history = new Float64Array(rows * width);
       for (let h = 0; h < width; h++) {
-        const { values, validity } = doubleColumn(chunk, historyStart + h);
+        const { values, validity } = doubleVectorOf(chunk, historyStart + h);
         for (let row = 0, at = h; row < rows; row++, at += width) {
           const value = values[row]!;
           // One NaN for missing and NaN alike: payloads differ between engines, and the hash covers bytes.
@@ -162,8 +142,8 @@ async function* scanSnapshot(
         }
       }
       for (let row = 0; row < rows; row++) {
-        const json = applicationJsonFrom((i) => applicationValue(application[i]!, row));
-        page.push(vectorRow(ids.values[row]!, history.subarray(row * width, (row + 1) * width), json));
+        const record = applicationRecordFrom((i) => applicationValue(application[i]!, row));
+        page.push(vectorRow(ids.values[row]!, history.subarray(row * width, (row + 1) * width), record));
         if (page.length >= pageSize) {
           yield page;
           page = [];
@@ -180,7 +160,7 @@ async function* scanSnapshot(
   }
 }
 
-function applicationValue(column: DuckDBVector | DoubleColumn, row: number): number | string | null {
+function applicationValue(column: DuckDBVector | DoubleVector, row: number): number | string | null {
   if ("values" in column) return isValid(column.validity, row) ? column.values[row]! : null;
   const value = column.getItem(row);
   return typeof value === "string" ? value : null;

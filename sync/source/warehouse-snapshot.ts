@@ -3,7 +3,7 @@ import { clientSnapshotSql, SNAPSHOT_HISTORY_OFFSET } from "../../warehouse/clie
 import type { Value, Warehouse } from "../../warehouse/warehouse.ts";
 import { readSnapshotMetadata } from "./snapshot-metadata.ts";
 import type { SnapshotSource } from "./snapshot-source.ts";
-import { applicationJsonFrom, type VectorRow, vectorRow } from "./vector-row.ts";
+import { applicationRecordFrom, type VectorRow, vectorRow } from "./vector-row.ts";
 
 /** Where the application columns start in a clientSnapshotSql row (after SK_ID_CURR, TARGET). */
 const APPLICATION_OFFSET = SNAPSHOT_HISTORY_OFFSET - APPLICATION_COLUMNS.length;
@@ -46,7 +46,7 @@ export async function openWarehouseSnapshot(warehouse: Warehouse): Promise<Snaps
           for (let h = 0; h < historyNames.length; h++) {
             history[h] = historyValueOf(row[SNAPSHOT_HISTORY_OFFSET + h], historyNames[h]!);
           }
-          const application = applicationJsonFrom((i) => row[APPLICATION_OFFSET + i]);
+          const application = applicationRecordFrom((i) => row[APPLICATION_OFFSET + i]);
           return vectorRow(clientIdOf(row[0]), history, application);
         });
         yield rows;

@@ -29,6 +29,15 @@ export class Checksum {
     this.pendingRows = 0;
   }
 
+  /** Add another checksum's rows (the total over shards). */
+  addAll(other: Checksum): void {
+    other.fold();
+    this.fold();
+    this.hi += other.hi;
+    this.lo += other.lo;
+    this.rows += other.rows;
+  }
+
   toString(): string {
     this.fold();
     return `${this.hi}:${this.lo}`;

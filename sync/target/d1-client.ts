@@ -19,6 +19,8 @@ export interface D1Statement {
 export interface D1Result {
   readonly columns: readonly string[];
   readonly rows: readonly (readonly unknown[])[];
+  /** D1's statement metadata, when it sent it: size_after is the database's size in bytes. */
+  readonly meta?: { readonly size_after?: number };
 }
 
 /** The least of a fetch Response the client reads: Node's fetch and Miniflare's dispatchFetch both fit. */
@@ -50,7 +52,7 @@ export class D1RequestError extends UserError {
 interface Envelope {
   success?: boolean;
   errors?: { code?: number; message?: string }[];
-  result?: { results?: { columns?: string[]; rows?: unknown[][] } }[];
+  result?: { results?: { columns?: string[]; rows?: unknown[][] }; meta?: { size_after?: number } }[];
 }
 
 export function toD1Param(value: unknown): D1Param {
@@ -73,6 +75,9 @@ function describeErrors(envelope: Envelope | undefined, fallback: string): strin
 }
 
 export class D1Client {
+  /** HTTP requests sent, retries included: what `bench:scale` reports as calls made. */
+  calls = 0;
+
   constructor(
     private readonly endpoint: D1Endpoint,
     /** For messages: "local D1 (...)" or "remote D1 <id>". */
@@ -92,6 +97,17 @@ export class D1Client {
     return result!;
   }
 
+  /** The database's size on disk, as D1 reports it after a statement (its `size_after`); null if it did not. */
+  async databaseBytes(): Promise<number | null> {
+    // A batch: local D1 reports metadata for batched statements (a lone statement runs as .raw()).
+    const [result] = await this.batch([
+      { sql: "SELECT 1", params: [] },
+      { sql: "SELECT 1", params: [] },
+    ]);
+    const bytes = result?.meta?.size_after;
+    return typeof bytes === "number" ? bytes : null;
+  }
+
   private async send(statements: readonly D1Statement[]): Promise<D1Result[]> {
     const body = JSON.stringify(
       statements.length === 1
@@ -101,6 +117,7 @@ export class D1Client {
     let status: number;
     let text: string;
     let retryAfter: string | null;
+    this.calls++;
     try {
       const response = await this.endpoint.fetch(this.endpoint.url, {
         method: "POST",
@@ -140,6 +157,10 @@ export class D1Client {
         status,
       );
     }
-    return results.map((r) => ({ columns: r.results?.columns ?? [], rows: r.results?.rows ?? [] }));
+    return results.map((r) => ({
+      columns: r.results?.columns ?? [],
+      rows: r.results?.rows ?? [],
+      ...(r.meta ? { meta: r.meta } : {}),
+    }));
   }
 }

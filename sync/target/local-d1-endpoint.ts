@@ -1,6 +1,7 @@
 /**
- * The Worker the local target runs in Miniflare beside the D1 binding: it answers the D1 HTTP API's /raw
- * shape (see d1-client.ts), so local and remote syncs share one client. Why not the binding from Node
+ * The Worker the local target runs in Miniflare beside the D1 bindings: it answers the D1 HTTP API's /raw
+ * shape (see d1-client.ts) at /raw/<binding>, one path per database of the layout, so local and remote
+ * syncs share one client. Why not the binding from Node
  * (getPlatformProxy's env.DB)? Every statement then crosses the Node <-> workerd proxy on its own and BLOB
  * parameters travel as arrays of numbers: measured 4-6x slower than posting whole batches here.
  *
@@ -23,6 +24,9 @@ function fromObjects(result) {
 
 export default {
   async fetch(request, env) {
+    const binding = new URL(request.url).pathname.split("/")[2] || "DB";
+    const db = env[binding];
+    if (!db || typeof db.prepare !== "function") return failure(404, 7404, "no database " + binding);
     let body;
     try {
       body = await request.json();
@@ -31,12 +35,12 @@ export default {
     }
     const queries = Array.isArray(body.batch) ? body.batch : [{ sql: body.sql, params: body.params }];
     try {
-      const statements = queries.map((q) => env.DB.prepare(q.sql).bind(...(q.params ?? [])));
+      const statements = queries.map((q) => db.prepare(q.sql).bind(...(q.params ?? [])));
       if (statements.length === 1) {
         const [columns = [], ...rows] = await statements[0].raw({ columnNames: true });
         return envelope([{ results: { columns, rows }, success: true, meta: {} }]);
       }
-      return envelope((await env.DB.batch(statements)).map(fromObjects));
+      return envelope((await db.batch(statements)).map(fromObjects));
     } catch (error) {
       const message = String(error?.cause?.message ?? error?.message ?? error);
       const busy = /SQLITE_BUSY|database is locked|internal error/.test(message);

@@ -8,7 +8,7 @@ import { clientSnapshotSql, SNAPSHOT_HISTORY_OFFSET } from "../../warehouse/clie
 import { ingest } from "../../warehouse/ingest.ts";
 import { type BigQueryEmulator, startBigQueryEmulator } from "../support/bigquery-emulator/server.ts";
 import { openD1Reader } from "../support/sync/local-d1-state.ts";
-import { type StoredRow, storedHistory } from "../support/sync/stored-rows.ts";
+import { type StoredRow, storedClient, storedHistory } from "../support/sync/stored-rows.ts";
 import { type SyncFixture, syncFixture } from "../support/sync/sync-fixture.ts";
 import { runCliToEnd } from "../support/sync/sync-process.ts";
 
@@ -110,14 +110,14 @@ describe("credit-edge sync --source bigquery", () => {
         else seen.float++;
         expect(history[h], `${row[0]} ${name}`).toBe(Math.fround(value as number));
       });
-      const application = JSON.parse(vector!.application) as Record<string, unknown>;
+      const { application } = storedClient(vector!, historyNames.length);
       seen.text += Object.values(application).filter((v) => typeof v === "string").length;
       expect(Object.values(application)).not.toContain(null);
     }
     expect(Object.values(seen).every((n) => n > 0)).toBe(true);
   });
 
-  it("agrees with the same sample synced from DuckDB: same clients, same application JSON, same features", async () => {
+  it("agrees with the same sample synced from DuckDB: same clients, same application, same features", async () => {
     const run = await runCliToEnd(f.args("sync", "--json"), f.env);
     expect(run.code, run.stderr).toBe(0);
     fromDuckDb = JSON.parse(run.stdout) as SyncReport;
@@ -129,9 +129,12 @@ describe("credit-edge sync --source bigquery", () => {
     const differences: string[] = [];
     for (const [id, left] of a) {
       const right = b.get(id)!;
-      if (left.application !== right.application) differences.push(`${id}: application JSON`);
-      const x = storedHistory(left, historyNames.length);
-      const y = storedHistory(right, historyNames.length);
+      const leftClient = storedClient(left, historyNames.length);
+      const rightClient = storedClient(right, historyNames.length);
+      if (JSON.stringify(leftClient.application) !== JSON.stringify(rightClient.application))
+        differences.push(`${id}: application`);
+      const x = leftClient.history;
+      const y = rightClient.history;
       // Each warehouse sums in its own order: aggregates may differ in their last float32 bits.
       for (let h = 0; h < x.length; h++) {
         const same = Number.isNaN(y[h]!)

@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPlatformProxy } from "wrangler";
-import { APPLICATION_COLUMNS } from "../../features/application/columns.ts";
+import { STORED_APPLICATION_COLUMNS } from "../../online-store/application-layout.ts";
+import { PACKED_FORMAT } from "../../online-store/packed-client.ts";
 import { WRANGLER_CONFIG } from "../../sync/open.ts";
 import type { SyncReport } from "../../sync/run/sync-run.ts";
 import type { SyncStatus } from "../../sync/status.ts";
@@ -15,7 +16,7 @@ import {
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { loadRegistry } from "../../warehouse/feature-registry.ts";
 import { openD1Reader } from "../support/sync/local-d1-state.ts";
-import { checksumOf, type StoredRow, storedHistory } from "../support/sync/stored-rows.ts";
+import { checksumOf, type StoredRow, storedClient } from "../support/sync/stored-rows.ts";
 import { type SyncFixture, syncFixture } from "../support/sync/sync-fixture.ts";
 import { runCliToEnd } from "../support/sync/sync-process.ts";
 import { workerOnlineStore } from "../support/sync/worker-store.ts";
@@ -84,7 +85,7 @@ describe("credit-edge sync into the local D1", () => {
     expect(checksumOf(stored.results)).toBe(first.checksum);
   });
 
-  it("stores each client as the warehouse holds it: packed history and application JSON without nulls", async () => {
+  it("stores each client as the warehouse holds it: history at float32, the application columns the features read, exactly", async () => {
     const facts = await warehouseFacts();
     expect(facts.sample.rows.length).toBeGreaterThan(20);
     let missingSeen = 0;
@@ -95,7 +96,7 @@ describe("credit-edge sync into the local D1", () => {
         .bind(first.version, clientId)
         .first<StoredRow>();
       expect(stored, `client ${clientId}`).not.toBeNull();
-      const history = storedHistory(stored!, facts.historyNames.length);
+      const { history, application } = storedClient(stored!, facts.historyNames.length);
       facts.historyNames.forEach((name, h) => {
         const value = row[SNAPSHOT_HISTORY_OFFSET + h];
         if (value === null) {
@@ -105,10 +106,11 @@ describe("credit-edge sync into the local D1", () => {
       });
       const record = recordFromRow(row);
       const expected = Object.fromEntries(
-        APPLICATION_COLUMNS.flatMap((c) => (record[c.name] === null ? [] : [[c.name, record[c.name]]])),
+        STORED_APPLICATION_COLUMNS.flatMap((c) =>
+          record[c.name] === null ? [] : [[c.name, record[c.name]]],
+        ),
       );
-      expect(JSON.parse(stored!.application), `client ${clientId}`).toEqual(expected);
-      expect(Object.keys(JSON.parse(stored!.application))).toEqual(Object.keys(expected));
+      expect(application, `client ${clientId}`).toEqual(expected);
     }
     expect(missingSeen).toBeGreaterThan(0);
   });
@@ -120,7 +122,8 @@ describe("credit-edge sync into the local D1", () => {
     const lookup = await store.client(facts.schemaHash, clientId);
     expect(lookup?.featureSet.id).toBe(first.version);
     expect(lookup?.featureSet.historyFeatureCount).toBe(facts.historyNames.length);
-    expect(lookup?.vectors.get(clientId)?.application).toBeTypeOf("string");
+    expect(lookup?.featureSet.packedFormat).toBe(PACKED_FORMAT);
+    expect(lookup?.vectors.get(clientId)?.packed).toBeDefined();
   });
 
   it("writes the database `wrangler dev` serves (getPlatformProxy on the same state)", async () => {
@@ -151,7 +154,13 @@ describe("credit-edge sync into the local D1", () => {
       activated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       checksum: first.checksum,
       features_as_of: expect.any(String),
+      shards: [{ shard: 0, rows: first.rows, bytes: expect.any(Number) }],
+      bytes_per_client: expect.any(Number),
     });
+    // The target: at most 2.5 KB on disk per client-version (one version, the database's own pages included).
+    expect(status.active!.bytes_per_client).toBeLessThanOrEqual(2_500);
+    expect(status.active!.shards[0]!.bytes).toBeGreaterThan(first.rows * 500);
+    console.log(`local D1: ${status.active!.bytes_per_client} bytes on disk per client-version`);
     expect(status.versions).toEqual([
       expect.objectContaining({
         version: first.version,
@@ -190,16 +199,23 @@ describe("credit-edge sync into the local D1", () => {
       [first.version, "retired", false],
     ]);
 
-    const thirdRun = await runCliToEnd(f.args("sync", "--keep", "1", "--json"), f.env);
+    // Within the grace period nothing superseded is deleted, --keep 1 or not.
+    const kept = await runCliToEnd(f.args("sync", "--keep", "1", "--json"), f.env);
+    expect(kept.code, kept.stderr).toBe(0);
+    const third = JSON.parse(kept.stdout) as SyncReport;
+    expect(third.gc?.deletedVersions).toEqual([]);
+    expect(third.gc?.inGrace.sort()).toEqual([first.version, second.version].sort());
+
+    const thirdRun = await runCliToEnd(f.args("sync", "--keep", "1", "--gc-grace", "0", "--json"), f.env);
     expect(thirdRun.code, thirdRun.stderr).toBe(0);
-    const third = JSON.parse(thirdRun.stdout) as SyncReport;
-    expect(third.gc?.deletedVersions.sort()).toEqual([first.version, second.version].sort());
+    const fourth = JSON.parse(thirdRun.stdout) as SyncReport;
+    expect(fourth.gc?.deletedVersions.sort()).toEqual([first.version, second.version, third.version].sort());
     const sets = await reader.db.prepare("SELECT id FROM feature_sets").all<{ id: number }>();
-    expect(sets.results.map((r: { id: number }) => r.id)).toEqual([third.version]);
+    expect(sets.results.map((r: { id: number }) => r.id)).toEqual([fourth.version]);
     const withRows = await reader.db
       .prepare("SELECT DISTINCT feature_set_id AS id FROM client_vectors")
       .all<{ id: number }>();
-    expect(withRows.results.map((r: { id: number }) => r.id)).toEqual([third.version]);
+    expect(withRows.results.map((r: { id: number }) => r.id)).toEqual([fourth.version]);
   });
 
   it("refuses clearly when the D1 has no migrations or the warehouse lacks its tables", async () => {

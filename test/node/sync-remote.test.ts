@@ -96,6 +96,24 @@ describe("credit-edge sync --target remote", () => {
     );
   });
 
+  it("refuses an API base URL over plain http except on loopback: the token would travel in clear", async () => {
+    for (const base of ["http://d1-proxy.example.invalid/client/v4", "http://10.0.0.7:8080/client/v4"]) {
+      const run = await runCliToEnd(["sync", "--target", "remote"], {
+        ...env,
+        CLOUDFLARE_API_BASE_URL: base,
+      });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain("CLOUDFLARE_API_BASE_URL is plain http to");
+      expect(run.stderr).toContain("the API token would travel in clear");
+    }
+    const status = await runCliToEnd(["sync", "status", "--target", "remote"], {
+      ...env,
+      CLOUDFLARE_API_BASE_URL: "ftp://d1.example.invalid/",
+    });
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain("CLOUDFLARE_API_BASE_URL must be an https URL");
+  });
+
   it("writes a verified version within D1's limits, retrying injected 429 and 503 answers", async () => {
     server.faults.add({
       status: 429,
@@ -131,6 +149,7 @@ describe("credit-edge sync --target remote", () => {
     expect(requests.map((r) => r.status)).toEqual(expect.arrayContaining([429, 503]));
     const statements = requests.flatMap((r) => r.statements);
     const inserts = statements.filter((s) => s.sql.startsWith("INSERT INTO client_vectors"));
+    expect(inserts.length).toBeGreaterThan(0);
     expect(Math.max(...statements.map((s) => s.params))).toBeLessThanOrEqual(D1_LIMITS.maxBoundParameters);
     expect(Math.max(...statements.map((s) => s.sqlBytes))).toBeLessThanOrEqual(D1_LIMITS.maxStatementBytes);
     // Rows are packed: statements come close to the size limit rather than one row each.

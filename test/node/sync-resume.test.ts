@@ -50,7 +50,13 @@ async function leaseExpired(): Promise<void> {
 
 beforeAll(async () => {
   f = await syncFixture("sync-resume");
-  env = { ...f.env, CREDIT_EDGE_SYNC_LEASE_TTL_MS: String(LEASE_TTL_MS), CREDIT_EDGE_SYNC_IN_FLIGHT: "1" };
+  // No grace period: these tests watch garbage collection delete superseded versions at once.
+  env = {
+    ...f.env,
+    CREDIT_EDGE_SYNC_LEASE_TTL_MS: String(LEASE_TTL_MS),
+    CREDIT_EDGE_SYNC_IN_FLIGHT: "1",
+    CREDIT_EDGE_SYNC_GC_GRACE_SECONDS: "0",
+  };
   const run = await runCliToEnd(f.args("sync", "--json"), env);
   expect(run.code, run.stderr).toBe(0);
   baseline = JSON.parse(run.stdout) as SyncReport;

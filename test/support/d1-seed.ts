@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { type AnyD1Database, drizzle } from "drizzle-orm/d1";
 import type { ApplicationRecord } from "../../features/application/columns.ts";
-import { encodeVector, PACKED_FORMAT } from "../../online-store/packed-vector.ts";
+import { encodeClient, PACKED_FORMAT } from "../../online-store/packed-client.ts";
 import { activeFeatureSets, apiKeys, clientVectors, featureSets } from "../../online-store/schema.ts";
 
 /**
- * Test data for the online store, written the way the sync writes it (schema.ts, packed-vector.ts): usable
+ * Test data for the online store, written the way the sync writes it (schema.ts, packed-client.ts): usable
  * from tests inside workerd (env.DB) and from Node (getPlatformProxy's env.DB). Not a sync: no leases,
  * checksums or source fingerprints worth the name.
  */
@@ -27,17 +27,15 @@ export interface SeedFeatureSet {
   /** Point active_feature_sets at it (default true). */
   activate?: boolean;
   packedFormat?: string;
+  /** The shard stamp the Worker checks (default: shard 0 of 1). */
+  shard?: number;
+  shardCount?: number;
+  /** An explicit id (the same version on several shards). */
+  id?: number;
 }
 
-/** client_vectors has 6 columns: 16 rows per INSERT stay under D1's 100 bound parameters. */
-const ROWS_PER_INSERT = 16;
-
-/** The application as the store keeps it: JSON without null or absent values. */
-export function applicationJson(record: ApplicationRecord): string {
-  return JSON.stringify(
-    Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined)),
-  );
-}
+/** client_vectors has 5 columns: 20 rows per INSERT stay under D1's 100 bound parameters. */
+const ROWS_PER_INSERT = 20;
 
 /** Writes a complete feature set and (by default) activates it; returns its id. */
 export async function seedFeatureSet(d1: AnyD1Database, set: SeedFeatureSet): Promise<number> {
@@ -46,6 +44,9 @@ export async function seedFeatureSet(d1: AnyD1Database, set: SeedFeatureSet): Pr
   const [created] = await db
     .insert(featureSets)
     .values({
+      ...(set.id === undefined ? {} : { id: set.id }),
+      shard: set.shard ?? 0,
+      shardCount: set.shardCount ?? 1,
       schemaHash: set.schemaHash,
       status: "ready",
       mode: "full",
@@ -67,8 +68,7 @@ export async function seedFeatureSet(d1: AnyD1Database, set: SeedFeatureSet): Pr
       featureSetId: id,
       clientId: c.clientId,
       // Bound as a BLOB as is; the column's "buffer" mapping would need Node's Buffer.
-      history: sql`${encodeVector(c.history)}`,
-      application: applicationJson(c.application),
+      packed: sql`${encodeClient({ history: c.history, application: c.application })}`,
       hashHi: c.hash?.hi ?? 0,
       hashLo: c.hash?.lo ?? 0,
     }));

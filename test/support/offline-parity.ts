@@ -6,7 +6,6 @@ import { SAMPLE_DATA_DIR } from "../../lib/paths.ts";
 import { HistoryLookup } from "../../model/offline-scoring/history-lookup.ts";
 import { loadScorer } from "../../model/offline-scoring/load-scorer.ts";
 import { type ApplicationRow, readApplications } from "../../model/offline-scoring/read-applications.ts";
-import { encodeVector } from "../../online-store/packed-vector.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { runCli } from "./run-cli.ts";
 import { copySampleWarehouse } from "./sample-warehouse.ts";
@@ -57,7 +56,7 @@ export async function buildParityFixture(count: number): Promise<ParityFixture> 
       return {
         clientId: r.clientId,
         application: withoutMissing(r.record),
-        history: Buffer.from(encodeVector(history)).toString("base64"),
+        history: Buffer.from(Float32Array.from(history).buffer).toString("base64"),
         probability: withHistory.get(r.clientId)!,
         probabilityWithoutHistory: withoutHistory.get(r.clientId)!,
         reasons: scores[i]!.reasons!,

@@ -38,7 +38,7 @@ export interface ParityClient {
   clientId: number;
   /** The application as the sync stores it (no missing values). */
   application: Record<string, number | string>;
-  /** History in packed order as float32 little-endian, base64 (what D1 holds). */
+  /** History in packed order as float32 little-endian, base64 (the model's precision; seeded into D1 packed). */
   history: string;
   /** `credit-edge score` with warehouse history. */
   probability: number;

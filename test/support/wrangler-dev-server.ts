@@ -50,6 +50,10 @@ export interface DevServerOptions {
    */
   bundle?: string;
   env?: NodeJS.ProcessEnv;
+  /** The wrangler config (default wrangler.toml), e.g. one with shard bindings. */
+  config?: string;
+  /** Another entry point than the config's main (bundled by wrangler), e.g. a bench's instrumented one. */
+  entry?: string;
 }
 
 /**
@@ -62,9 +66,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const inspector = await freePort();
   const args = [
     "dev",
-    ...(options.bundle ? [join(options.bundle, "index.js"), "--no-bundle"] : []),
+    ...(options.bundle
+      ? [join(options.bundle, "index.js"), "--no-bundle"]
+      : options.entry
+        ? [options.entry]
+        : []),
     "--config",
-    join(PROJECT_ROOT, "wrangler.toml"),
+    options.config ?? join(PROJECT_ROOT, "wrangler.toml"),
     "--local",
     "--ip",
     "127.0.0.1",

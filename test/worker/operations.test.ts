@@ -69,6 +69,7 @@ describe("GET /ready", () => {
       feature_schema_hash: card.feature_schema_hash,
       feature_set_version: id,
       features_as_of: "2026-10-31T12:00:00.000Z",
+      shards: [{ shard: 0, status: "ok", feature_set_version: id }],
     });
   });
 

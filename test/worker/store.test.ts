@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { PACKED_FORMAT } from "../../online-store/packed-client.ts";
 import { bundledCard } from "../../worker/inference/bundled-model.ts";
 import { OnlineStore } from "../../worker/store/online-store.ts";
 import { decodeStoredClient } from "../../worker/store/stored-client.ts";
@@ -31,7 +32,7 @@ describe("OnlineStore", () => {
     expect(found?.featureSet).toEqual({
       id,
       featuresAsOf: "2026-11-20T08:00:00.000Z",
-      packedFormat: "f32le",
+      packedFormat: PACKED_FORMAT,
       historyFeatureCount: width,
     });
     const stored = decodeStoredClient(found!.vectors.get(12)!, bundledCard);
@@ -53,8 +54,15 @@ describe("OnlineStore", () => {
     });
     const wanted = [...ids, ...ids.slice(0, 10), 999_999]; // duplicates and an unknown id
     const found = await store.clients("fs-store-many", wanted);
-    expect(found?.vectors.size).toBe(ids.length);
-    expect([...found!.vectors.keys()].sort((a, b) => a - b)).toEqual(ids);
+    expect(found.found()).toHaveLength(ids.length);
+    expect(
+      found
+        .found()
+        .map((v) => v.clientId)
+        .sort((a, b) => a - b),
+    ).toEqual(ids);
+    const unknown = found.entry(999_999);
+    expect(unknown).toMatchObject({ featureSet: { historyFeatureCount: width }, vector: undefined });
   });
 
   it("follows the active pointer when a newer set is activated", async () => {
@@ -72,28 +80,23 @@ describe("OnlineStore", () => {
     expect((await store.activeFeatureSet("fs-store-flip"))?.id).toBe(first);
     await activateFeatureSet(env.DB, "fs-store-flip", second);
     const after = await store.clients("fs-store-flip", [5, 6]);
-    expect(after?.featureSet.id).toBe(second);
-    expect([...after!.vectors.keys()]).toEqual([6]);
+    expect(after.entry(6)).toMatchObject({ featureSet: { id: second }, vector: { clientId: 6 } });
+    expect(after.entry(5)).toMatchObject({ featureSet: { id: second }, vector: undefined });
   });
 
-  it("an empty id list still reports the active set", async () => {
-    const id = await seedFeatureSet(env.DB, {
-      schemaHash: "fs-store-empty",
-      historyFeatureCount: width,
-      clients: [],
-    });
-    expect((await store.clients("fs-store-empty", []))?.featureSet.id).toBe(id);
-    expect(await store.clients("fs-store-none", [])).toBeNull();
+  it("a schema with no active set answers 503 for its clients, as a whole when every shard asked says so", async () => {
+    const lookup = await store.clients("fs-store-none", [1, 2]);
+    expect(lookup.entry(1)).toMatchObject({ status: 503 });
+    expect(lookup.allFailed()?.message).toContain("no feature set is active");
+    expect((await store.clients("fs-store-none", [])).allFailed()).toBeNull();
   });
 });
 
 describe("decodeStoredClient", () => {
   it("treats an unreadable row as the store's failure (503), never the caller's", () => {
-    const wrongLength = { clientId: 1, history: new Uint8Array(8).buffer, application: "{}" };
-    expect(() => decodeStoredClient(wrongLength, bundledCard)).toThrow(
-      expect.objectContaining({ status: 503 }),
-    );
-    const notJson = { clientId: 1, history: new Uint8Array(width * 4).buffer, application: "{" };
-    expect(() => decodeStoredClient(notJson, bundledCard)).toThrow(expect.objectContaining({ status: 503 }));
+    const garbage = { clientId: 1, packed: new Uint8Array(8).buffer };
+    expect(() => decodeStoredClient(garbage, bundledCard)).toThrow(expect.objectContaining({ status: 503 }));
+    const notABlob = { clientId: 1, packed: "{}" };
+    expect(() => decodeStoredClient(notABlob, bundledCard)).toThrow(expect.objectContaining({ status: 503 }));
   });
 });

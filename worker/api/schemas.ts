@@ -166,13 +166,30 @@ export const ModelInfoSchema = z
 
 export const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Health");
 
+export const ShardReadySchema = z
+  .object({
+    shard: z.number().int().min(0),
+    status: z.enum(["ok", "unavailable", "no_active_set", "mismatch"]).openapi({
+      description: "ok: serves the model's feature set; otherwise why its clients answer 503",
+    }),
+    feature_set_version: z.number().int().nullable(),
+    detail: z.string().optional(),
+  })
+  .openapi("ShardReady");
+
 export const ReadySchema = z
   .object({
-    status: z.literal("ready"),
+    status: z.enum(["ready", "degraded"]).openapi({
+      description:
+        "ready: every shard serves; degraded: some shards do not, and only their clients answer 503 (with Retry-After)",
+    }),
     model_version: z.string(),
     feature_schema_hash: z.string(),
-    feature_set_version: z.number().int(),
+    feature_set_version: z.number().int().openapi({
+      description: "The newest feature set a serving shard has (shards agree outside a sync's activation)",
+    }),
     features_as_of: z.string(),
+    shards: z.array(ShardReadySchema).openapi({ description: "Every shard of the online store, in order" }),
   })
   .openapi("Ready");
 

@@ -4,7 +4,7 @@ import { timeScoring } from "../bench/time-scoring.ts";
 import type { AppEnv } from "../env.ts";
 import { badRequest, notFound } from "../problem/api-error.ts";
 import { availableScorer } from "../score/scorer-source.ts";
-import { OnlineStore } from "../store/online-store.ts";
+import { onlineStoreOf } from "../store/store-of-env.ts";
 import { decodeStoredClient } from "../store/stored-client.ts";
 
 /** 404, as for any unknown route, unless BENCH_ROUTES is "on". */
@@ -28,8 +28,8 @@ export function benchRoutes(deps: AppDeps) {
     if (ids.length === 0 || ids.length > 100 || !Number.isInteger(rounds) || rounds < 1 || rounds > 1000)
       throw badRequest("expected client_ids (1 to 100 known ids) and rounds (1 to 1000)");
     const scorer = await availableScorer(deps.scorer);
-    const lookup = await new OnlineStore(c.env.DB).clients(deps.card.feature_schema_hash, ids as number[]);
-    const inputs = [...(lookup?.vectors.values() ?? [])].map((v) => decodeStoredClient(v, deps.card));
+    const lookup = await onlineStoreOf(c.env).clients(deps.card.feature_schema_hash, ids as number[]);
+    const inputs = lookup.found().map((v) => decodeStoredClient(v, deps.card));
     if (inputs.length === 0) throw notFound("none of these clients is in the active feature set");
     return c.json({
       clients: inputs.length,

@@ -3,7 +3,7 @@ import type { RequestRecorder } from "../../decisions/worker/record-request.ts";
 import type { AppDeps } from "../app.ts";
 import type { AppEnv } from "../env.ts";
 import type { ScoringContext } from "../score/score-clients.ts";
-import { OnlineStore } from "../store/online-store.ts";
+import { onlineStoreOf } from "../store/store-of-env.ts";
 
 /** What the scoring functions need, from the app's dependencies and this request. */
 export function scoringContext(
@@ -14,7 +14,7 @@ export function scoringContext(
   return {
     card: deps.card,
     scorer: deps.scorer,
-    store: new OnlineStore(c.env.DB),
+    store: onlineStoreOf(c.env),
     requestId: c.get("requestId"),
     ...(recorder ? { onScored: recorder.onScored } : {}),
   };

@@ -5,7 +5,7 @@ import type { ModelCard } from "../../scoring/model-card.ts";
 import type { ScoringInput } from "../../scoring/scorer.ts";
 import type { ItemError, ScoreResult } from "../api/schemas.ts";
 import { ApiError, notFound, serviceUnavailable } from "../problem/api-error.ts";
-import type { ClientLookup, OnlineStore } from "../store/online-store.ts";
+import type { ClientLookup, FeatureSetRef, OnlineStore } from "../store/online-store.ts";
 import { assertUsableFeatureSet, decodeStoredClient } from "../store/stored-client.ts";
 import { itemError, scoreResult } from "./score-result.ts";
 import { availableScorer, type ScorerSource } from "./scorer-source.ts";
@@ -61,7 +61,11 @@ export async function scoreClient(
   return scoreResult(ctx.requestId, clientId, score!, ctx.card, featureSet);
 }
 
-/** Stored clients, in request order; a client that cannot be scored is an item error, not a failed batch. */
+/**
+ * Stored clients, in request order; a client that cannot be scored is an item error, not a failed batch.
+ * Clients may live on different shards: each result carries its own shard's feature set (a batch that
+ * straddles an activation may mix versions), and a shard that is down fails only its clients (503 items).
+ */
 export async function scoreClients(
   ctx: ScoringContext,
   clientIds: readonly number[],
@@ -70,19 +74,29 @@ export async function scoreClients(
     availableScorer(ctx.scorer),
     ctx.store.clients(ctx.card.feature_schema_hash, clientIds),
   ]);
-  const { featureSet, vectors } = activeSet(lookup, ctx.card);
-  const outcomes = clientIds.map((clientId): ScoringInput | ApiError => {
-    const vector = vectors.get(clientId);
-    if (!vector) return notFound(`client ${clientId} is not in the active feature set`);
-    try {
-      return decodeStoredClient(vector, ctx.card);
-    } catch (error) {
-      if (error instanceof ApiError) return error;
-      throw error;
-    }
-  });
-  const inputs = outcomes.filter((o): o is ScoringInput => !(o instanceof ApiError));
-  const scores = await scorer.score(inputs, { reasons: true });
+  const failure = lookup.allFailed();
+  if (failure) throw failure;
+  const outcomes = clientIds.map(
+    (clientId): { input: ScoringInput; featureSet: FeatureSetRef } | ApiError => {
+      const entry = lookup.entry(clientId);
+      if (entry instanceof ApiError) return entry;
+      try {
+        assertUsableFeatureSet(entry.featureSet, ctx.card);
+        if (!entry.vector) return notFound(`client ${clientId} is not in the active feature set`);
+        return { input: decodeStoredClient(entry.vector, ctx.card), featureSet: entry.featureSet };
+      } catch (error) {
+        if (error instanceof ApiError) return error;
+        throw error;
+      }
+    },
+  );
+  const scored = outcomes.filter(
+    (o): o is { input: ScoringInput; featureSet: FeatureSetRef } => !(o instanceof ApiError),
+  );
+  const scores = await scorer.score(
+    scored.map((o) => o.input),
+    { reasons: true },
+  );
   if (ctx.onScored) {
     let k = 0;
     ctx.onScored(
@@ -95,10 +109,10 @@ export async function scoreClients(
                 clientId: clientIds[i]!,
                 score: scores[k++]!,
                 loan: null,
-                application: outcome.application,
+                application: outcome.input.application,
                 applicationSource: "online-store" as const,
-                featureSet,
-                scoringInput: outcome,
+                featureSet: outcome.featureSet,
+                scoringInput: outcome.input,
               },
             ],
       ),
@@ -108,7 +122,7 @@ export async function scoreClients(
   return outcomes.map((outcome, i) =>
     outcome instanceof ApiError
       ? itemError(clientIds[i]!, outcome)
-      : scoreResult(ctx.requestId, clientIds[i]!, scores[next++]!, ctx.card, featureSet),
+      : scoreResult(ctx.requestId, clientIds[i]!, scores[next++]!, ctx.card, outcome.featureSet),
   );
 }
 
@@ -117,7 +131,11 @@ export interface ApplicationToScore {
   record: ApplicationRecord;
 }
 
-/** New applications, in request order: history from the active set when it knows the client, else none. */
+/**
+ * New applications, in request order: history from the active set when it knows the client, else none.
+ * A client whose shard cannot answer fails the request (503): scoring it without its history would be
+ * a different score, silently.
+ */
 export async function scoreApplications(
   ctx: ScoringContext,
   applications: readonly ApplicationToScore[],
@@ -129,12 +147,15 @@ export async function scoreApplications(
       applications.map((a) => a.clientId),
     ),
   ]);
-  const { featureSet, vectors } = activeSet(lookup, ctx.card);
-  const histories = applications.map(({ clientId }) => {
-    const vector = vectors.get(clientId);
-    return vector ? decodeStoredClient(vector, ctx.card).history : null;
+  const found = applications.map(({ clientId }) => {
+    const entry = lookup.entry(clientId);
+    if (entry instanceof ApiError) throw entry;
+    assertUsableFeatureSet(entry.featureSet, ctx.card);
+    return entry.vector
+      ? { history: decodeStoredClient(entry.vector, ctx.card).history, featureSet: entry.featureSet }
+      : null;
   });
-  const inputs = applications.map((a, i) => ({ application: a.record, history: histories[i] ?? null }));
+  const inputs = applications.map((a, i) => ({ application: a.record, history: found[i]?.history ?? null }));
   const scores = await scorer.score(inputs, { reasons: true });
   ctx.onScored?.(
     applications.map((a, i) => ({
@@ -144,11 +165,11 @@ export async function scoreApplications(
       loan: null,
       application: a.record,
       applicationSource: "submitted" as const,
-      featureSet: histories[i] ? featureSet : null,
+      featureSet: found[i]?.featureSet ?? null,
       scoringInput: inputs[i]!,
     })),
   );
   return applications.map((a, i) =>
-    scoreResult(ctx.requestId, a.clientId, scores[i]!, ctx.card, histories[i] ? featureSet : null),
+    scoreResult(ctx.requestId, a.clientId, scores[i]!, ctx.card, found[i]?.featureSet ?? null),
   );
 }

@@ -1,14 +1,18 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { activeFeatureSets, clientVectors, featureSets } from "../../online-store/schema.ts";
-import { serviceUnavailable } from "../problem/api-error.ts";
+import { shardOf } from "../../online-store/shard-layout.ts";
+import { ApiError, serviceUnavailable } from "../problem/api-error.ts";
+import { readSession } from "./read-session.ts";
 import { retryRead } from "./retry-read.ts";
+import { DEFAULT_ROUTE_CACHE_SECONDS, type Routes, shardRoutesOf } from "./shard-routes.ts";
+import { type ShardSet, singleDatabase } from "./shard-set.ts";
 
 /** D1 binds at most 100 parameters per statement; a client lookup spends one on the schema hash. */
 export const D1_MAX_BOUND_PARAMETERS = 100;
 const IDS_PER_STATEMENT = D1_MAX_BOUND_PARAMETERS - 1;
 
-/** The feature set the Worker reads for the model's feature schema. */
+/** The feature set the Worker reads for the model's feature schema, on one shard. */
 export interface FeatureSetRef {
   id: number;
   featuresAsOf: string;
@@ -19,12 +23,11 @@ export interface FeatureSetRef {
 /** A client's row in the active feature set, as stored (decoded by stored-client.ts). */
 export interface StoredVector {
   clientId: number;
-  /** The packed history BLOB as D1 returns it. */
-  history: unknown;
-  /** The application record as JSON. */
-  application: string;
+  /** The packed client BLOB as D1 returns it. */
+  packed: unknown;
 }
 
+/** One shard's answer: its active feature set and the wanted clients it holds. */
 export interface ClientLookup {
   featureSet: FeatureSetRef;
   vectors: Map<number, StoredVector>;
@@ -35,62 +38,211 @@ const featureSetColumns = {
   featuresAsOf: featureSets.featuresAsOf,
   packedFormat: featureSets.packedFormat,
   historyFeatureCount: featureSets.historyFeatureCount,
+  shard: featureSets.shard,
+  shardCount: featureSets.shardCount,
 };
 
 const vectorColumns = {
   clientId: clientVectors.clientId,
   // Raw, not through the column's "buffer" mapping: that one needs Node's Buffer, absent from workerd.
-  history: sql<unknown>`${clientVectors.history}`,
-  application: clientVectors.application,
+  packed: sql<unknown>`${clientVectors.packed}`,
 };
 
-type LookupRow = FeatureSetRef & { clientId: number | null; history: unknown; application: string | null };
+type LookupRow = FeatureSetRef & {
+  shard: number | null;
+  shardCount: number;
+  clientId: number | null;
+  packed: unknown;
+};
+
+/** A shard's state for /ready. */
+export type ShardState =
+  | { shard: number; status: "ok"; featureSet: FeatureSetRef }
+  | { shard: number; status: "unavailable" | "no_active_set"; detail: string };
+
+/** Many clients over the shards: each client's shard answer, or that shard's failure. */
+export class ClientsLookup {
+  constructor(
+    private readonly shardCount: number,
+    private readonly answers: ReadonlyMap<number, ClientLookup | ApiError>,
+  ) {}
+
+  /** The client's feature set and row (absent: not in the set), or why its shard cannot say. */
+  entry(clientId: number): { featureSet: FeatureSetRef; vector: StoredVector | undefined } | ApiError {
+    const answer = this.answers.get(shardOf(clientId, this.shardCount))!;
+    if (!("featureSet" in answer)) return answer;
+    return { featureSet: answer.featureSet, vector: answer.vectors.get(clientId) };
+  }
+
+  /** Every shard asked failed: the request as a whole fails, as it did with one database. */
+  allFailed(): ApiError | null {
+    const answers = [...this.answers.values()];
+    const failures = answers.filter((a): a is ApiError => !("featureSet" in a));
+    return answers.length > 0 && failures.length === answers.length ? failures[0]! : null;
+  }
+
+  /** Every row found (any shard). */
+  found(): StoredVector[] {
+    return [...this.answers.values()].flatMap((a) => ("featureSet" in a ? [...a.vectors.values()] : []));
+  }
+}
 
 /**
- * The online store's read side: the active feature set for a feature schema and client vectors in it.
- * Every lookup joins the active-set pointer, so a sync flipping it mid-request is seen before or after,
- * never half-way. D1 failures surface as 503.
+ * The online store's read side: per shard, the active feature set for a feature schema and client vectors
+ * in it. A client's shard is shardOf(id); every lookup is ONE query on that shard, through a read session
+ * (read-session.ts), that joins the shard's active-set pointer with its rows, so a sync flipping it
+ * mid-request is seen before or after, never half-way; the row's shard stamp is checked against this
+ * Worker's layout in the same answer. A shard that fails answers 503 for its clients only.
  */
 export class OnlineStore {
-  private readonly db: DrizzleD1Database;
+  private readonly set: ShardSet;
 
-  constructor(d1: D1Database) {
-    this.db = drizzle(d1);
+  constructor(
+    source: D1Database | ShardSet,
+    private readonly routeCacheSeconds = DEFAULT_ROUTE_CACHE_SECONDS,
+  ) {
+    this.set =
+      typeof (source as D1Database).prepare === "function"
+        ? singleDatabase(source as D1Database)
+        : (source as ShardSet);
   }
 
-  async activeFeatureSet(schemaHash: string): Promise<FeatureSetRef | null> {
-    const rows = await available(() =>
-      this.db
-        .select(featureSetColumns)
-        .from(activeFeatureSets)
-        .innerJoin(featureSets, eq(featureSets.id, activeFeatureSets.featureSetId))
-        .where(eq(activeFeatureSets.schemaHash, schemaHash)),
-    );
-    return rows[0] ?? null;
+  get shardCount(): number {
+    return this.set.shards.length;
   }
 
-  /** One client in one query; null when no feature set is active for the schema. */
+  private async routes(): Promise<Routes> {
+    try {
+      return await shardRoutesOf(this.set, this.routeCacheSeconds);
+    } catch (error) {
+      throw serviceUnavailable(
+        "the online store's shard routes (D1 control database) are unavailable",
+        error,
+      );
+    }
+  }
+
+  private async reader(shard: number): Promise<DrizzleD1Database> {
+    const { primary, standby } = this.set.shards[shard]!;
+    const serving = standby && (await this.routes())[shard] ? standby : primary;
+    return drizzle(readSession(serving) as D1Database);
+  }
+
+  /** One client in one query on its shard; null when no feature set is active there for the schema. */
   async client(schemaHash: string, clientId: number): Promise<ClientLookup | null> {
-    const rows = await available(() =>
-      lookupQuery(this.db, schemaHash, eq(clientVectors.clientId, clientId)),
+    const shard = shardOf(clientId, this.shardCount);
+    const rows = await available(shard, this.shardCount, async () =>
+      lookupQuery(await this.reader(shard), schemaHash, eq(clientVectors.clientId, clientId)),
     );
-    return collect(rows);
+    return this.collect(shard, rows);
   }
 
-  /** Many clients: chunked under D1's bound-parameter limit, sent as one batch (one transaction). */
-  async clients(schemaHash: string, clientIds: readonly number[]): Promise<ClientLookup | null> {
-    const ids = [...new Set(clientIds)];
-    if (ids.length === 0) {
-      const featureSet = await this.activeFeatureSet(schemaHash);
-      return featureSet && { featureSet, vectors: new Map() };
+  /** Many clients: grouped by shard, each shard's chunks (under D1's parameter limit) one batch, shards in parallel. */
+  async clients(schemaHash: string, clientIds: readonly number[]): Promise<ClientsLookup> {
+    const byShard = new Map<number, number[]>();
+    for (const id of new Set(clientIds)) {
+      const shard = shardOf(id, this.shardCount);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
     }
-    const statements: LookupQuery[] = [];
-    for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT) {
-      const chunk = ids.slice(start, start + IDS_PER_STATEMENT);
-      statements.push(lookupQuery(this.db, schemaHash, inArray(clientVectors.clientId, chunk)));
+    const answers = new Map<number, ClientLookup | ApiError>();
+    await Promise.all(
+      [...byShard].map(async ([shard, ids]) => {
+        try {
+          const results = await available(shard, this.shardCount, async () => {
+            const db = await this.reader(shard);
+            const statements: LookupQuery[] = [];
+            for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT)
+              statements.push(
+                lookupQuery(
+                  db,
+                  schemaHash,
+                  inArray(clientVectors.clientId, ids.slice(start, start + IDS_PER_STATEMENT)),
+                ),
+              );
+            return db.batch(statements as [LookupQuery, ...LookupQuery[]]);
+          });
+          answers.set(
+            shard,
+            this.collect(shard, results.flat()) ?? noActiveSet(shard, schemaHash, this.shardCount),
+          );
+        } catch (error) {
+          if (isApiError(error)) answers.set(shard, error);
+          else throw error;
+        }
+      }),
+    );
+    return new ClientsLookup(this.shardCount, answers);
+  }
+
+  /** Each shard's active set for the schema, or why it has none: what /ready reports. One query per shard. */
+  async shardStates(schemaHash: string): Promise<ShardState[]> {
+    return Promise.all(
+      this.set.shards.map(async ({ shard }): Promise<ShardState> => {
+        try {
+          const rows = await available(shard, this.shardCount, async () =>
+            (await this.reader(shard))
+              .select(featureSetColumns)
+              .from(activeFeatureSets)
+              .innerJoin(featureSets, eq(featureSets.id, activeFeatureSets.featureSetId))
+              .where(eq(activeFeatureSets.schemaHash, schemaHash)),
+          );
+          const row = rows[0];
+          if (!row)
+            return { shard, status: "no_active_set", detail: `no feature set is active for ${schemaHash}` };
+          assertShardStamp(shard, this.shardCount, row);
+          return { shard, status: "ok", featureSet: refOf(row) };
+        } catch (error) {
+          if (isApiError(error)) return { shard, status: "unavailable", detail: error.message };
+          throw error;
+        }
+      }),
+    );
+  }
+
+  /** The active set of the first shard (the only one in the default layout). */
+  async activeFeatureSet(schemaHash: string): Promise<FeatureSetRef | null> {
+    const [first] = await this.shardStates(schemaHash);
+    if (first?.status === "unavailable") throw serviceUnavailable(first.detail);
+    return first?.status === "ok" ? first.featureSet : null;
+  }
+
+  private collect(shard: number, rows: readonly LookupRow[]): ClientLookup | null {
+    const first = rows[0];
+    if (!first) return null;
+    assertShardStamp(shard, this.shardCount, first);
+    const vectors = new Map<number, StoredVector>();
+    for (const row of rows) {
+      if (row.clientId === null || row.packed === null) continue;
+      vectors.set(row.clientId, { clientId: row.clientId, packed: row.packed });
     }
-    const results = await available(() => this.db.batch(statements as [LookupQuery, ...LookupQuery[]]));
-    return collect(results.flat());
+    return { featureSet: refOf(first), vectors };
+  }
+}
+
+const refOf = (row: FeatureSetRef): FeatureSetRef => ({
+  id: row.id,
+  featuresAsOf: row.featuresAsOf,
+  packedFormat: row.packedFormat,
+  historyFeatureCount: row.historyFeatureCount,
+});
+
+const isApiError = (error: unknown): error is ApiError => error instanceof ApiError;
+
+function noActiveSet(shard: number, schemaHash: string, shardCount: number): ApiError {
+  const where = shardCount > 1 ? ` on shard ${shard}` : "";
+  return serviceUnavailable(`no feature set is active for the model's feature schema ${schemaHash}${where}`);
+}
+
+/** A shard answering with another layout's rows is misconfigured: never read clients from it. */
+function assertShardStamp(
+  shard: number,
+  shardCount: number,
+  row: { shard: number | null; shardCount: number },
+): void {
+  if (row.shardCount !== shardCount || (row.shard ?? 0) !== shard) {
+    throw serviceUnavailable(
+      `shard ${shard} serves a feature set laid out as shard ${row.shard ?? 0} of ${row.shardCount}, but this Worker has ${shardCount} shard(s): the bindings and the synced layout disagree`,
+    );
   }
 }
 
@@ -109,22 +261,11 @@ function lookupQuery(db: DrizzleD1Database, schemaHash: string, clients: SQL) {
 
 type LookupQuery = ReturnType<typeof lookupQuery>;
 
-function collect(rows: readonly LookupRow[]): ClientLookup | null {
-  const first = rows[0];
-  if (!first) return null;
-  const { id, featuresAsOf, packedFormat, historyFeatureCount } = first;
-  const vectors = new Map<number, StoredVector>();
-  for (const row of rows) {
-    if (row.clientId === null || row.application === null) continue;
-    vectors.set(row.clientId, { clientId: row.clientId, history: row.history, application: row.application });
-  }
-  return { featureSet: { id, featuresAsOf, packedFormat, historyFeatureCount }, vectors };
-}
-
-async function available<T>(query: () => Promise<T>): Promise<T> {
+async function available<T>(shard: number, shardCount: number, query: () => Promise<T>): Promise<T> {
   try {
     return await retryRead(query);
   } catch (error) {
-    throw serviceUnavailable("the online store (D1) is unavailable", error);
+    const which = shardCount > 1 ? ` shard ${shard}` : "";
+    throw serviceUnavailable(`the online store (D1${which}) is unavailable`, error);
   }
 }

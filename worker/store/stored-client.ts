@@ -1,5 +1,5 @@
 import type { ApplicationRecord } from "../../features/application/columns.ts";
-import { decodeVector, PACKED_FORMAT } from "../../online-store/packed-vector.ts";
+import { decodeClient, PACKED_FORMAT } from "../../online-store/packed-client.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { serviceUnavailable } from "../problem/api-error.ts";
 import type { FeatureSetRef, StoredVector } from "./online-store.ts";
@@ -24,22 +24,18 @@ export function assertUsableFeatureSet(featureSet: FeatureSetRef, card: ModelCar
   if (mismatch) throw serviceUnavailable(mismatch);
 }
 
-/** D1 hands BLOBs back as ArrayBuffer (or a number array from older runtimes). */
+/** D1 hands BLOBs back as ArrayBuffer (or a number array from older runtimes and Node proxies). */
 function blobBytes(value: unknown): Uint8Array {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) return Uint8Array.from(value as number[]);
-  throw new TypeError(`history is a ${typeof value}, not a BLOB`);
+  throw new TypeError(`the packed client is a ${typeof value}, not a BLOB`);
 }
 
 /** A stored row in model terms; a row the sync wrote wrongly is the store's failure, not the caller's. */
 export function decodeStoredClient(vector: StoredVector, card: ModelCard): StoredClient {
   try {
-    const history = decodeVector(blobBytes(vector.history), card.packed_history_features.length);
-    const application = JSON.parse(vector.application) as ApplicationRecord;
-    if (typeof application !== "object" || application === null || Array.isArray(application))
-      throw new TypeError("application is not a JSON object");
-    return { history, application };
+    return decodeClient(blobBytes(vector.packed), card.packed_history_features.length);
   } catch (error) {
     throw serviceUnavailable(`the online store's row for client ${vector.clientId} is unreadable`, error);
   }

@@ -8,6 +8,14 @@ export interface Fault {
   retryAfter?: number;
   /** Only requests whose statements match (default: any request). */
   matches?: (sqls: readonly string[]) => boolean;
+  /** Only requests to this database id (default: any). */
+  database?: string;
+  /**
+   * "before" (default): answer with the fault instead of running the request. "after": run it, then answer
+   * with the fault (a write that landed but whose answer was lost). "drop": answer success without running
+   * it (a write that silently went missing: what verification exists to catch); status is ignored.
+   */
+  when?: "before" | "after" | "drop";
   /** How many matching requests get it (default 1). */
   times?: number;
 }
@@ -24,8 +32,11 @@ export class FaultPlan {
     this.planned.length = 0;
   }
 
-  take(sqls: readonly string[]): Fault | null {
-    const fault = this.planned.find((f) => f.left > 0 && (f.matches?.(sqls) ?? true));
+  take(sqls: readonly string[], database?: string): Fault | null {
+    const fault = this.planned.find(
+      (f) =>
+        f.left > 0 && (f.matches?.(sqls) ?? true) && (f.database === undefined || f.database === database),
+    );
     if (!fault) return null;
     fault.left--;
     return fault;

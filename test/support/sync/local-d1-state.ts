@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Miniflare } from "miniflare";
 import { PROJECT_ROOT } from "../../../lib/paths.ts";
+import { layoutBindings } from "../../../online-store/shard-layout.ts";
 import { WRANGLER_CONFIG } from "../../../sync/open.ts";
 import { openLocalD1Miniflare } from "../../../sync/target/local-d1-miniflare.ts";
 import { D1_BINDING, readWranglerD1Config } from "../../../sync/target/wrangler-d1-config.ts";
@@ -29,28 +30,39 @@ function migrationsFingerprint(): string {
 }
 
 /**
- * A wrangler state directory whose local D1 has the migrations applied by the real
- * `wrangler d1 migrations apply DB --local`, built once per migration set and copied for each caller.
+ * A wrangler state directory whose local D1 databases (every one of the config's layout: control, shards,
+ * standbys) have the migrations applied by the real `wrangler d1 migrations apply <binding> --local`, built
+ * once per migration set and layout and copied for each caller.
  */
-export async function migratedD1State(into: string): Promise<string> {
-  const template = join(tmpdir(), `credit-edge-d1-migrated-${migrationsFingerprint()}`);
+export async function migratedD1State(into: string, configPath: string = WRANGLER_CONFIG): Promise<string> {
+  const config = await readWranglerD1Config(configPath);
+  const bindings = layoutBindings(config.layout);
+  const layoutKey = createHash("sha256")
+    .update(JSON.stringify(bindings.map((b) => [b, config.databases.get(b)!.localDatabaseId])))
+    .digest("hex")
+    .slice(0, 8);
+  const template = join(tmpdir(), `credit-edge-d1-migrated-${migrationsFingerprint()}-${layoutKey}`);
   if (!existsSync(template)) {
     const staging = `${template}.building-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
-    await promisify(execFile)(
-      process.execPath,
-      [
-        join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js"),
-        "d1",
-        "migrations",
-        "apply",
-        D1_BINDING,
-        "--local",
-        "--persist-to",
-        staging,
-      ],
-      { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_WRANGLER_ENV, CI: "true" } },
-    );
+    for (const binding of bindings) {
+      await promisify(execFile)(
+        process.execPath,
+        [
+          join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js"),
+          "d1",
+          "migrations",
+          "apply",
+          binding,
+          "--local",
+          "--persist-to",
+          staging,
+          "--config",
+          configPath,
+        ],
+        { cwd: PROJECT_ROOT, env: { ...process.env, ...OFFLINE_WRANGLER_ENV, CI: "true" } },
+      );
+    }
     try {
       renameSync(staging, template);
     } catch {
@@ -61,15 +73,24 @@ export async function migratedD1State(into: string): Promise<string> {
   return into;
 }
 
+type LocalD1 = Awaited<ReturnType<Miniflare["getD1Database"]>>;
+
 /**
- * Read access to a local D1 state from the test process: its own Miniflare on the same SQLite file, as
- * `wrangler dev` would open it next to a running sync.
+ * Read access to a local D1 state from the test process: its own Miniflare on the same SQLite files, as
+ * `wrangler dev` would open them next to a running sync. `db` is the control database; `databases` has
+ * every database of the config's layout by binding.
  */
 export async function openD1Reader(
   persistRoot: string,
-): Promise<{ db: Awaited<ReturnType<Miniflare["getD1Database"]>>; close(): Promise<void> }> {
-  const config = await readWranglerD1Config(WRANGLER_CONFIG);
-  const mf = openLocalD1Miniflare({ persistRoot, databaseId: config.localDatabaseId });
-  const db = await mf.getD1Database(D1_BINDING);
-  return { db, close: () => mf.dispose() };
+  configPath: string = WRANGLER_CONFIG,
+): Promise<{ db: LocalD1; databases: Map<string, LocalD1>; close(): Promise<void> }> {
+  const config = await readWranglerD1Config(configPath);
+  const bindings = layoutBindings(config.layout);
+  const mf = openLocalD1Miniflare({
+    persistRoot,
+    databases: Object.fromEntries(bindings.map((b) => [b, config.databases.get(b)!.localDatabaseId])),
+  });
+  const databases = new Map<string, LocalD1>();
+  for (const binding of bindings) databases.set(binding, await mf.getD1Database(binding));
+  return { db: databases.get(D1_BINDING)!, databases, close: () => mf.dispose() };
 }

@@ -1,17 +1,23 @@
-import { decodeVector } from "../../../online-store/packed-vector.ts";
+import { decodeClient, type UnpackedClient } from "../../../online-store/packed-client.ts";
 
 /** A client_vectors row read back through the D1 binding. */
 export interface StoredRow {
   client_id: number;
-  history: ArrayBuffer | Uint8Array | number[];
-  application: string;
+  packed: ArrayBuffer | Uint8Array | number[];
   hash_hi: number;
   hash_lo: number;
 }
 
+const bytesOf = (blob: StoredRow["packed"]) =>
+  Array.isArray(blob) ? Uint8Array.from(blob) : blob instanceof Uint8Array ? blob : new Uint8Array(blob);
+
+/** The row's history and application, decoded by the online store's one decoder. */
+export function storedClient(row: StoredRow, features: number): UnpackedClient {
+  return decodeClient(bytesOf(row.packed), features);
+}
+
 export function storedHistory(row: StoredRow, features: number): Float32Array {
-  const bytes = Array.isArray(row.history) ? Uint8Array.from(row.history) : row.history;
-  return decodeVector(bytes, features);
+  return storedClient(row, features).history;
 }
 
 /** The checksum the sync stamps on a version, computed here from the rows themselves. */

@@ -9,7 +9,7 @@ export interface WorkerOnlineStore {
     clientId: number,
   ): Promise<{
     featureSet: { id: number; featuresAsOf: string; packedFormat: string; historyFeatureCount: number };
-    vectors: Map<number, { clientId: number; history: unknown; application: string }>;
+    vectors: Map<number, { clientId: number; packed: unknown }>;
   } | null>;
 }
 

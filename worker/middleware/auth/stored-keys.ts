@@ -2,11 +2,11 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiKeys } from "../../../online-store/schema.ts";
 import { serviceUnavailable, unauthorized } from "../../problem/api-error.ts";
-import { DEFAULT_KEY_CACHE_SECONDS } from "./key-cache-ttl.ts";
+import { DEFAULT_KEY_CACHE_SECONDS, keyCacheSeconds } from "./key-cache-ttl.ts";
 import { type LookupPolicy, LookupRefused, MAY_LOOK_UP } from "./lookup-refused.ts";
 import { type Principal, parseScopes } from "./principal.ts";
 
-export { DEFAULT_KEY_CACHE_SECONDS };
+export { DEFAULT_KEY_CACHE_SECONDS, keyCacheSeconds };
 
 /** Unknown keys are remembered for less: a key created a moment ago should work soon. */
 const MISS_CACHE_SECONDS = 10;
@@ -64,12 +64,6 @@ export class StoredKeyCache {
 
 // One cache per isolate and TTL setting.
 let shared: { ttlMs: number; cache: StoredKeyCache } | undefined;
-
-/** API_KEY_CACHE_SECONDS (default 60, 0 disables): how long a D1-stored key's state is trusted. */
-export function keyCacheSeconds(setting: string | undefined): number {
-  const seconds = setting === undefined || setting === "" ? DEFAULT_KEY_CACHE_SECONDS : Number(setting);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 3600) : DEFAULT_KEY_CACHE_SECONDS;
-}
 
 export function sharedKeyCache(ttlSeconds: number): StoredKeyCache {
   const ttlMs = ttlSeconds * 1000;
