@@ -18,4 +18,7 @@ export interface ReportData {
   importance: { feature: string; description: string; mean_abs_contribution: number }[];
   fairness: { byGender: FairnessSlice[]; byAge: FairnessSlice[] };
   auc: number;
+  /** The untouched test part, scored by the model trained without it. */
+  rocUntouched: Point[];
+  calibrationUntouched: CalibrationBin[];
 }
