@@ -66,6 +66,12 @@ export function registerTrain(program: Command): void {
           const interval = (e: { value: number; lower: number; upper: number }) =>
             `${e.value.toFixed(4)} [${e.lower.toFixed(4)}, ${e.upper.toFixed(4)}]`;
           const profit = trained.card.policy_evaluation;
+          const review = trained.card.fair_lending.proxy_review;
+          const pending = "candidates" in review ? review.candidates.filter((c) => !c.applied) : [];
+          for (const c of pending)
+            console.error(
+              `warning: the proxy review decided to ${c.decision} ${c.input}${c.value ? ` = "${c.value}"` : ""}, which the served model does not do yet: ${c.reason}`,
+            );
           console.log(
             [
               `model ${card.version}: ${card.features.length} inputs, ${card.onnx.trees} trees, trained on ${set.rows} clients (${card.training_data.positives} defaults)`,

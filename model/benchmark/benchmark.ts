@@ -4,7 +4,7 @@ import { stratifiedFolds } from "../evaluation/folds.ts";
 import { type BootstrapSettings, type HeldOutMetrics, heldOutMetrics } from "../evaluation/held-out.ts";
 import { auc, brier, expectedCalibrationError, mean } from "../evaluation/metrics.ts";
 import { applyPlatt, fitPlatt } from "../training/calibration.ts";
-import type { TrainingConfig } from "../training/config.ts";
+import { evaluatedFolds, type TrainingConfig } from "../training/config.ts";
 import type { TrainingSet } from "../training/dataset.ts";
 import { crossFittedProbabilities, outOfFoldSample } from "../training/out-of-fold.ts";
 import { fitScorecard, SCORECARD } from "./scorecard.ts";
@@ -36,7 +36,7 @@ export function benchmark(
   const evaluated: number[] = [];
   const margins: number[] = [];
   const foldAuc: number[] = [];
-  for (let k = 0; k < config.folds; k++) {
+  for (let k = 0; k < evaluatedFolds(config); k++) {
     const train: number[] = [];
     const held: number[] = [];
     for (let r = 0; r < dev.rows; r++) (fold[r] === k ? held : train).push(r);
