@@ -19,8 +19,9 @@ function ruleTree(t: JsonTree): RuleTree {
     right: t.right_children,
     feature: t.split_indices,
     missingLeft: t.default_left,
-    cover: t.sum_hessian,
-    // XGBoost prints its float32 numbers shortest-round-trip: fround recovers the stored values.
+    // XGBoost prints its float32 numbers shortest-round-trip: fround recovers the stored values (the ones
+    // the ONNX graph and TreeSHAP use; the printed decimal itself is not).
+    cover: t.sum_hessian.map(Math.fround),
     value: t.split_conditions.map(Math.fround),
   };
 }

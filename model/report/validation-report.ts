@@ -85,7 +85,7 @@ export function validationSections(card: ValidatorSections): string {
   parts.push(`<section id="target"><h2>Target and population</h2><p>${escapeHtml(card.target.definition)}</p><p>${escapeHtml(card.target.population)}</p>
 ${table(
   `Coverage of the training data (${card.target.training_rows} clients)`,
-  ["table", "raw rows of training clients", "clients with records before the application", "share"],
+  ["table", "rows of training clients", "clients with rows", "share"],
   card.target.coverage.map((c) => [escapeHtml(c.table), money(c.rows), money(c.clients), pct(c.share)]),
 )}</section>`);
 

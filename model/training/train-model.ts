@@ -4,7 +4,7 @@ import { HISTORY_SOURCES_FEATURE, routingInput } from "../../scoring/history-rou
 import type { CardFeature, ModelCard } from "../../scoring/model-card.ts";
 import { ONNX_IO } from "../../scoring/onnx-model.ts";
 import { benchmark } from "../benchmark/benchmark.ts";
-import { tableCoverage } from "../card/coverage.ts";
+import { type TableCounts, tableCoverage } from "../card/coverage.ts";
 import { INTENDED_USE, monitoringSection, TARGET } from "../card/narrative.ts";
 import type { ValidatorSections } from "../card/sections.ts";
 import { classHistograms, precisionRecallCurve, rocCurve } from "../evaluation/curves.ts";
@@ -76,7 +76,7 @@ export function trainModel(
   seeds: number,
   warehouse: string,
   progress: ProgressFactory,
-  tableRows: Record<string, number> = {},
+  tableRows: Record<string, TableCounts> = {},
 ): TrainedModel {
   const settings = config.bootstrap;
   const cost = config.cost_model;
@@ -431,7 +431,10 @@ export function trainModel(
       development_out_of_fold: fairnessDev,
       approval:
         "adverse-impact ratio: a group's approval rate (the policy's approve band) over the most-approved group's; 95% bootstrap intervals (resampling within groups, reference group re-chosen per replicate); flagged below 0.8 (the four-fifths rule)",
-      findings: fairnessFindings(fairnessTest),
+      findings: [
+        ...fairnessFindings(fairnessTest, "untouched part"),
+        ...fairnessFindings(fairnessDev, "development out of fold"),
+      ],
       proxy_review: review,
     },
     policy_evaluation: {
@@ -471,7 +474,7 @@ export function trainModel(
 }
 
 /** Each flag of the untouched part, with the group's observed default rate beside the reference group's. */
-function fairnessFindings(result: FairnessResult): string[] {
+function fairnessFindings(result: FairnessResult, sample: string): string[] {
   const out: string[] = [];
   for (const [grouping, r] of Object.entries(result)) {
     const reference = r.adverse_impact.reduce((a, b) => (b.ratio > a.ratio ? b : a));
@@ -479,10 +482,10 @@ function fairnessFindings(result: FairnessResult): string[] {
       r.slices.find((s) => s.group === group)?.observed_default_rate ?? Number.NaN;
     for (const flagged of r.adverse_impact.filter((a) => a.flagged))
       out.push(
-        `${grouping} "${flagged.group}": adverse-impact ratio ${flagged.ratio.toFixed(3)} [${flagged.lower.toFixed(3)}, ${flagged.upper.toFixed(3)}] against "${reference.group}"; observed default rate ${(observed(flagged.group) * 100).toFixed(1)} % against ${(observed(reference.group) * 100).toFixed(1)} %${grouping === "age_band" ? ". Age may be used in an empirically derived, statistically sound system (12 CFR 1002.6(b)(2)(ii)) except against applicants aged 62 or over (the age rule above); the gap follows the observed default rates, and is to be reviewed by compliance and monitored" : ". Not an input; the gap is to be reviewed by compliance and monitored"}`,
+        `${sample}, ${grouping} "${flagged.group}": adverse-impact ratio ${flagged.ratio.toFixed(3)} [${flagged.lower.toFixed(3)}, ${flagged.upper.toFixed(3)}] against "${reference.group}"; observed default rate ${(observed(flagged.group) * 100).toFixed(1)} % against ${(observed(reference.group) * 100).toFixed(1)} %${grouping === "age_band" ? ". Age may be used in an empirically derived, statistically sound system (12 CFR 1002.6(b)(2)(ii)) except against applicants aged 62 or over (the age rule above); the gap follows the observed default rates, and is to be reviewed by compliance and monitored" : ". Not an input; the gap is to be reviewed by compliance and monitored"}`,
       );
   }
-  if (out.length === 0) out.push("no adverse-impact ratio below 0.8 on the untouched part");
+  if (out.length === 0) out.push(`${sample}: no adverse-impact ratio below 0.8`);
   return out;
 }
 
