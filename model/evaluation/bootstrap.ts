@@ -18,30 +18,8 @@ export interface BootstrapOptions {
    * AUC always exists); plain resampling of all rows when absent.
    */
   strata?: ArrayLike<number>;
-}
-
-/** The standard normal CDF (Abramowitz-Stegun 7.1.26 via erf, |error| < 1.5e-7). */
-function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
-      t *
-      Math.exp(-x * x);
-  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
-}
-
-/** Its inverse, by bisection (the intervals need a few digits). */
-function normalQuantile(p: number): number {
-  let lo = -10;
-  let hi = 10;
-  for (let i = 0; i < 80; i++) {
-    const mid = (lo + hi) / 2;
-    if (normalCdf(mid) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
+  /** Indices of the statistics whose interval is shifted by the bootstrap bias (non-negative ones). */
+  debias?: readonly number[];
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -57,10 +35,10 @@ function percentile(sorted: readonly number[], q: number): number {
  * strata when given) and hands them to `statistics`, which returns one value per statistic. Deterministic
  * for a seed. Replicates where a statistic is undefined (NaN) are left out of its interval.
  *
- * Intervals are bias-corrected percentile intervals (Efron 1982): when the replicates sit mostly on one
- * side of the estimate (as for the ECE, which resampling inflates), the percentiles are shifted by
- * z0 = Phi^-1(share of replicates below the estimate), so the interval is about the estimate, not the
- * replicates' own bias. With no bias (z0 = 0) it is the plain percentile interval.
+ * Intervals are percentile intervals; for the statistics listed in `debias`, with the bootstrap's
+ * estimated bias removed (the percentiles shifted by the replicates' mean minus the estimate, floored at
+ * 0). Resampling inflates the ECE: duplicated rows make every bin noisier, so nearly every replicate
+ * exceeds the estimate and a plain percentile interval would not even contain it.
  */
 export function bootstrap(
   n: number,
@@ -93,25 +71,17 @@ export function bootstrap(
       if (Number.isFinite(v)) draws[s]!.push(v);
     });
   }
-  const z = normalQuantile(1 - (1 - level) / 2);
   return point.map((value, s) => {
     const sorted = draws[s]!.sort((a, b) => a - b);
     if (sorted.length === 0) return { value, lower: Number.NaN, upper: Number.NaN };
-    let below = 0;
-    let equal = 0;
-    for (const v of sorted) {
-      if (v < value) below++;
-      else if (v === value) equal++;
-    }
-    const share = Math.min(
-      Math.max((below + equal / 2) / sorted.length, 0.5 / sorted.length),
-      1 - 0.5 / sorted.length,
-    );
-    const z0 = normalQuantile(share);
+    const bias = options.debias?.includes(s)
+      ? sorted.reduce((sum, v) => sum + v, 0) / sorted.length - value
+      : 0;
+    const lower = percentile(sorted, (1 - level) / 2) - bias;
     return {
       value,
-      lower: percentile(sorted, normalCdf(2 * z0 - z)),
-      upper: percentile(sorted, normalCdf(2 * z0 + z)),
+      lower: bias === 0 ? lower : Math.max(0, lower),
+      upper: percentile(sorted, 1 - (1 - level) / 2) - bias,
     };
   });
 }

@@ -28,7 +28,10 @@ export interface HeldOutMetrics {
   deciles: CalibrationBin[];
 }
 
-/** Bootstrap resampling within the classes (the defaulters' count stays fixed, so every AUC exists). */
+/**
+ * Bootstrap resampling within the classes (the defaulters' count stays fixed, so every AUC exists);
+ * percentile intervals, the ECE's with the bootstrap's bias removed (bootstrap.ts).
+ */
 export function heldOutMetrics(
   labels: ArrayLike<number>,
   probabilities: ArrayLike<number>,
@@ -42,7 +45,7 @@ export function heldOutMetrics(
       const p = pick(rows, probabilities);
       return [auc(y, p), ks(y, p), brier(y, p), expectedCalibrationError(y, p)];
     },
-    { ...settings, strata: labels },
+    { ...settings, strata: labels, debias: [3] },
   );
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i]!;
