@@ -1,3 +1,4 @@
+import { hasHistory } from "../scoring/history-routing.ts";
 import type { CalibratedEnsemble, OnnxTrees } from "../scoring/onnx-model.ts";
 import { predictMargin } from "../scoring/tree-ensemble.ts";
 
@@ -6,7 +7,7 @@ const probability = ({ ensemble, calibration }: CalibratedEnsemble, row: Float32
 
 /**
  * The calibrated probability the serving graph gives each row (rows x width, row-major): the no-history
- * ensemble for rows whose history inputs are all missing, the main one otherwise, as the graph picks.
+ * ensemble for rows with no history source, the main one otherwise, as the graph routes (one rule).
  */
 export function servedProbabilities(trees: OnnxTrees, X: Float32Array, rows: number): Float64Array {
   const width = trees.ensemble.featureCount;
@@ -14,8 +15,7 @@ export function servedProbabilities(trees: OnnxTrees, X: Float32Array, rows: num
   for (let r = 0; r < rows; r++) {
     const row = X.subarray(r * width, (r + 1) * width);
     const noHistory = trees.noHistory;
-    const blank = noHistory ? noHistory.historyInputs.every((i) => Number.isNaN(row[i]!)) : false;
-    out[r] = probability(blank && noHistory ? noHistory : trees, row);
+    out[r] = probability(noHistory && !hasHistory(row, noHistory.routingInput) ? noHistory : trees, row);
   }
   return out;
 }

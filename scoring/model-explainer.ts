@@ -1,3 +1,4 @@
+import { hasHistory } from "./history-routing.ts";
 import type { CalibratedEnsemble, OnnxTrees } from "./onnx-model.ts";
 import { TreeExplainer } from "./treeshap.ts";
 
@@ -17,17 +18,17 @@ function calibrated({ ensemble, calibration }: CalibratedEnsemble): CalibratedEx
 
 /**
  * TreeSHAP over the serving graph, on its calibrated logit scale: each row is explained by the ensemble
- * the graph scores it with (the no-history one when every history input is missing), so contributions
+ * the graph scores it with (by the rule of history-routing.ts, read from the same graph), so contributions
  * plus the base value add up to the logit of the served probability.
  */
 export class ModelExplainer {
   private readonly main: CalibratedExplainer;
-  private readonly noHistory?: CalibratedExplainer & { historyInputs: Int32Array };
+  private readonly noHistory?: CalibratedExplainer & { routingInput: number };
 
   constructor(trees: OnnxTrees) {
     this.main = calibrated(trees);
     if (trees.noHistory)
-      this.noHistory = { ...calibrated(trees.noHistory), historyInputs: trees.noHistory.historyInputs };
+      this.noHistory = { ...calibrated(trees.noHistory), routingInput: trees.noHistory.routingInput };
   }
 
   /** Each ensemble's base value on the calibrated logit scale: where contributions start from. */
@@ -39,9 +40,7 @@ export class ModelExplainer {
 
   /** Whether the graph scores this row with its no-history ensemble. */
   scoresWithoutHistory(row: ArrayLike<number>): boolean {
-    if (!this.noHistory) return false;
-    for (const i of this.noHistory.historyInputs) if (!Number.isNaN(row[i]!)) return false;
-    return true;
+    return this.noHistory !== undefined && !hasHistory(row, this.noHistory.routingInput);
   }
 
   explain(row: Float32Array): { contributions: Float64Array; baseValue: number } {

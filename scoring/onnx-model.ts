@@ -20,8 +20,10 @@ const decoder = new TextDecoder();
 export const ONNX_GRAPH = {
   /** Prefix of the no-history ensemble's node and calibration initializers. */
   noHistoryPrefix: "no_history_",
-  /** int64 initializer: the input columns that are history features. */
-  historyInputs: "history_inputs",
+  /** int64 initializer [1]: the input column routing reads (scoring/history-routing.ts). */
+  routingInput: "routing_input",
+  /** float initializer: a row has history when that column is above it (0). */
+  routingThreshold: "routing_threshold",
 } as const;
 
 /** One tree ensemble of the graph and the Platt calibration applied to its margin. */
@@ -31,8 +33,8 @@ export interface CalibratedEnsemble {
 }
 
 export interface OnnxTrees extends CalibratedEnsemble {
-  /** The ensemble for rows whose history inputs are all missing, when the graph has one. */
-  noHistory?: CalibratedEnsemble & { historyInputs: Int32Array };
+  /** The ensemble for clients without history, when the graph has one, and the column routing reads. */
+  noHistory?: CalibratedEnsemble & { routingInput: number };
 }
 
 type Graph = NonNullable<ReturnType<typeof onnx.ModelProto.decode>["graph"]>;
@@ -49,13 +51,14 @@ export function readOnnxModel(bytes: Uint8Array): OnnxTrees {
   const main = readCalibratedEnsemble(graph, "", featureCount);
   const prefix = ONNX_GRAPH.noHistoryPrefix;
   if (!graph.node?.some((n) => n.name === `${prefix}trees`)) return main;
-  const history = graph.initializer?.find((t) => t.name === ONNX_GRAPH.historyInputs);
-  if (!history) throw new Error(`ONNX model lacks the ${ONNX_GRAPH.historyInputs} initializer`);
+  const routing = graph.initializer?.find((t) => t.name === ONNX_GRAPH.routingInput);
+  const column = routing?.int64Data?.[0];
+  if (column === undefined) throw new Error(`ONNX model lacks the ${ONNX_GRAPH.routingInput} initializer`);
   return {
     ...main,
     noHistory: {
       ...readCalibratedEnsemble(graph, prefix, featureCount),
-      historyInputs: Int32Array.from((history.int64Data ?? []).map(num)),
+      routingInput: num(column),
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { ApplicationRecord } from "../../features/application/columns.ts";
 import type { LoanTerms } from "../../features/application/loan-terms.ts";
+import { HISTORY_SOURCES_FEATURE, hasHistory } from "../../scoring/history-routing.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import type { Score, ScoringInput } from "../../scoring/scorer.ts";
 import { encodeInputVector, INPUT_ENCODING } from "./input-vector.ts";
@@ -33,17 +34,18 @@ function plainApplication(record: ApplicationRecord): Record<string, number | st
   return out;
 }
 
-/** Decision records of one model: resolved once (which inputs are history), applied per item. */
+/** Decision records of one model: resolved once (the routing input), applied per item. */
 export class RecordBuilder {
-  private readonly historyInputs: Int32Array;
+  /** The column the graph routes on (scoring/history-routing.ts), or -1 for a model without one. */
+  private readonly routingColumn: number;
 
   constructor(private readonly card: ModelCard) {
-    this.historyInputs = Int32Array.from(card.features.flatMap((f, i) => (f.group === "history" ? [i] : [])));
+    this.routingColumn = card.features.findIndex((f) => f.name === HISTORY_SOURCES_FEATURE);
   }
 
+  /** Whether the main ensemble scored the item: the graph's own rule, so records and routing agree. */
   hasHistory(input: ArrayLike<number>): boolean {
-    for (const i of this.historyInputs) if (!Number.isNaN(input[i]!)) return true;
-    return false;
+    return this.routingColumn < 0 || hasHistory(input, this.routingColumn);
   }
 
   build(ctx: RecordContext, scored: ScoredItem): DecisionRecord {

@@ -1,7 +1,10 @@
+import { ageBasedInputs } from "../reason-codes.ts";
 import type { FeatureDefinition } from "../registry.ts";
 import { APPLICATION_COLUMNS, type ApplicationRecord } from "./columns.ts";
+import { AGE_INPUT_NOT_APPLICABLE, withholdsAge } from "./elderly.ts";
 import { impliedAnnualRate, impliedTermMonths } from "./loan-pricing.ts";
 import { VOCABULARIES } from "./vocabularies.ts";
+import { isWithheld } from "./withheld-values.ts";
 
 /**
  * Application features: the only implementation of every feature computed from an application record,
@@ -30,7 +33,7 @@ class Inputs {
 
   code(column: string): number {
     const value = this.record[column];
-    if (typeof value !== "string") return Number.NaN;
+    if (typeof value !== "string" || isWithheld(column, value)) return Number.NaN;
     const index = (VOCABULARIES[column] ?? []).indexOf(value);
     return index >= 0 ? index : Number.NaN;
   }
@@ -284,10 +287,23 @@ export const APPLICATION_FEATURE_DEFINITIONS: readonly FeatureDefinition[] = APP
   (f) => f.definition,
 );
 
+/** Positions of the age-derived features (the reason-code table's age-based factor) and of DAYS_BIRTH. */
+const AGE_BASED = (() => {
+  const names = new Set(ageBasedInputs(APPLICATION_FEATURE_DEFINITIONS));
+  return APPLICATION_FEATURE_DEFINITIONS.flatMap((f, i) => (names.has(f.name) ? [i] : []));
+})();
+const DAYS_BIRTH_AT = APPLICATION_FEATURE_DEFINITIONS.findIndex((f) => f.name === "DAYS_BIRTH");
+
 /** The application part of a feature vector, in APPLICATION_FEATURES order. */
 export function applicationFeatures(record: ApplicationRecord): Float64Array {
   const inputs = new Inputs(record);
   const out = new Float64Array(APPLICATION_FEATURES.length);
   for (let i = 0; i < APPLICATION_FEATURES.length; i++) out[i] = APPLICATION_FEATURES[i]!.compute(inputs);
+  // Regulation B's rule for applicants aged 62 or over (elderly.ts): their age-derived inputs are withheld
+  // (missing); nobody else's are missing.
+  const withhold = withholdsAge(out[DAYS_BIRTH_AT]!);
+  for (const i of AGE_BASED)
+    if (withhold) out[i] = Number.NaN;
+    else if (Number.isNaN(out[i]!)) out[i] = AGE_INPUT_NOT_APPLICABLE;
   return out;
 }

@@ -1,3 +1,4 @@
+import { ELDERLY_AGE_YEARS } from "../../features/application/elderly.ts";
 import { type Decision, type DecisionPolicy, decide } from "../../scoring/model-card.ts";
 import { auc } from "./metrics.ts";
 
@@ -55,14 +56,14 @@ const rank = (order: readonly string[], group: string) => {
   return i < 0 ? order.length : i;
 };
 
-/** The age bands in age order, then "unknown". */
-export const AGE_BANDS = ["under 30", "30-39", "40-49", "50-59", "60 and over", "unknown"] as const;
+/** The age bands in age order, then "unknown"; the last cuts at 62, Regulation B's elderly applicant. */
+export const AGE_BANDS = ["under 30", "30-39", "40-49", "50-61", "62 and over", "unknown"] as const;
 
 export function ageBand(years: number): string {
   if (!Number.isFinite(years)) return "unknown";
   if (years < 30) return "under 30";
   if (years < 40) return "30-39";
   if (years < 50) return "40-49";
-  if (years < 60) return "50-59";
-  return "60 and over";
+  if (years < ELDERLY_AGE_YEARS) return "50-61";
+  return "62 and over";
 }

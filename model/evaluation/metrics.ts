@@ -92,3 +92,26 @@ export function sd(values: readonly number[]): number {
   const m = mean(values);
   return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
 }
+
+/**
+ * Kolmogorov-Smirnov statistic: the largest gap between the cumulative score distributions of defaulters
+ * and non-defaulters (ties move together).
+ */
+export function ks(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  let tp = 0;
+  let fp = 0;
+  let best = 0;
+  for (let k = 0; k < order.length; k++) {
+    if (labels[order[k]!] === 1) tp++;
+    else fp++;
+    const next = order[k + 1];
+    if (next !== undefined && scores[next] === scores[order[k]!]) continue;
+    best = Math.max(best, Math.abs(tp / positives - fp / negatives));
+  }
+  return best;
+}

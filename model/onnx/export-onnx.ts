@@ -136,18 +136,19 @@ function calibratedTrees(
   };
 }
 
-/** The second ensemble, for rows whose history inputs are all missing. */
+/** The second ensemble, for clients without history (scoring/history-routing.ts). */
 export interface NoHistoryEnsemble {
   ensemble: TreeEnsemble;
   calibration: Calibration;
-  /** Input columns that are history features. */
-  historyInputs: ArrayLike<number>;
+  /** The input column routing reads (`hist_sources`). */
+  routingInput: number;
 }
 
 /**
  * The serving graph: features -> TreeEnsembleRegressor (margin) -> Platt calibration -> Sigmoid.
- * With a no-history ensemble, both run and a Where picks, per row, the main one when any history input
- * is present and the no-history one otherwise. Calibration lives in the graph so every runtime gets
+ * With a no-history ensemble, both run and a Where picks, per row, the main one when the client has
+ * history (`hist_sources > 0`, false when missing: the rule of scoring/history-routing.ts) and the
+ * no-history one otherwise. Calibration lives in the graph so every runtime gets
  * calibrated probabilities from the same file.
  */
 export function exportOnnx(
@@ -173,39 +174,26 @@ export function exportOnnx(
       "no_history_margin",
       "no_history_logit",
     );
-    initializer.push(...other.initializer, int64s(ONNX_GRAPH.historyInputs, noHistory.historyInputs));
+    initializer.push(
+      ...other.initializer,
+      int64s(ONNX_GRAPH.routingInput, [noHistory.routingInput]),
+      scalar(ONNX_GRAPH.routingThreshold, 0),
+    );
     node.push(
       ...other.node,
-      // has_history[n] = any history input of row n is not NaN
+      // has_history[n] = hist_sources[n] > 0, false for NaN (IEEE comparison), as hasHistory() computes it
       {
-        name: "history",
+        name: "history_sources",
         opType: "Gather",
-        input: [ONNX_IO.input, ONNX_GRAPH.historyInputs],
-        output: ["history"],
+        input: [ONNX_IO.input, ONNX_GRAPH.routingInput],
+        output: ["history_sources"],
         attribute: [int("axis", 1)],
-      },
-      { name: "history_missing", opType: "IsNaN", input: ["history"], output: ["history_missing"] },
-      { name: "history_present", opType: "Not", input: ["history_missing"], output: ["history_present"] },
-      {
-        name: "history_present_f",
-        opType: "Cast",
-        input: ["history_present"],
-        output: ["history_present_f"],
-        attribute: [int("to", onnx.TensorProto.DataType.FLOAT)],
-      },
-      {
-        name: "history_any_f",
-        opType: "ReduceMax",
-        input: ["history_present_f"],
-        output: ["history_any_f"],
-        attribute: [ints("axes", [1]), int("keepdims", 1)],
       },
       {
         name: "has_history",
-        opType: "Cast",
-        input: ["history_any_f"],
+        opType: "Greater",
+        input: ["history_sources", ONNX_GRAPH.routingThreshold],
         output: ["has_history"],
-        attribute: [int("to", onnx.TensorProto.DataType.BOOL)],
       },
       {
         name: "pick_margin",

@@ -43,7 +43,7 @@ export function writeArtifacts(trained: TrainedModel, dir = ARTIFACTS_DIR): Mode
   if (trained.noHistoryBoosterJson)
     writeFileAtomic(join(dir, NO_HISTORY_BOOSTER_FILE), trained.noHistoryBoosterJson);
   else rmSync(join(dir, NO_HISTORY_BOOSTER_FILE), { force: true });
-  writeFileAtomic(join(dir, "report.html"), renderReport(card, trained.report));
+  writeFileAtomic(join(dir, "report.html"), renderReport({ ...trained.card, ...card }, trained.report));
   // The card last: its presence with a new version means the other two are already in place.
   writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`);
   return card;

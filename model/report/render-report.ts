@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { ModelCard } from "../../scoring/model-card.ts";
+import type { ValidatorSections } from "../card/sections.ts";
 import type { ReportData } from "./report-data.ts";
+import { VALIDATION_CHARTS, validationSections } from "./validation-report.ts";
 
 /** Chart.js's UMD build, inlined so the report opens offline. */
 export function chartJsSource(): string {
@@ -77,6 +79,9 @@ for (const [id, slices] of [["fairness-gender", data.fairness.byGender], ["fairn
     { label: "observed default rate", data: slices.map((s) => s.observed_default_rate), backgroundColor: "#d62728" },
   ] }, options: { scales: { y: { min: 0, max: 1 } } } });
 }
+if (data.rocUntouched) {
+${VALIDATION_CHARTS}
+}
 document.body.dataset.rendered = String(window.renderedCharts.length);
 `;
 
@@ -90,8 +95,20 @@ function fairnessTable(title: string, slices: ReportData["fairness"]["byGender"]
   return `<table><caption>${escapeHtml(title)}</caption><tr><th>group</th><th>clients</th><th>AUC</th><th>approved</th><th>mean predicted</th><th>observed</th></tr>${rows}</table>`;
 }
 
+/** The headline: the untouched part's figures, ahead of the development ones. */
+function headline(card: ModelCard & ValidatorSections): string {
+  const t = card.validation.untouched_test;
+  const e = (x: { value: number; lower: number; upper: number }) =>
+    `${x.value.toFixed(4)} [${x.lower.toFixed(4)}, ${x.upper.toFixed(4)}]`;
+  return `<table><caption>Untouched test part (${t.rows} clients, model trained without them; 95% intervals)</caption>
+<tr><th>AUC</th><td>${e(t.metrics.auc)}</td><th>Gini / KS</th><td>${t.metrics.gini.value.toFixed(4)} / ${t.metrics.ks.value.toFixed(4)}</td></tr>
+<tr><th>Brier score</th><td>${e(t.metrics.brier)}</td><th>ECE</th><td>${e(t.metrics.ece)}</td></tr>
+<tr><th>profit, cross-fitted (development)</th><td>${money(card.policy_evaluation.profit_cross_fitted)}</td><th>profit, served thresholds (untouched part)</th><td>${money(card.policy_evaluation.profit_untouched_test)}</td></tr>
+</table>`;
+}
+
 /** A self-contained HTML report (no network): metrics, the policy and eight charts. */
-export function renderReport(card: ModelCard, data: ReportData): string {
+export function renderReport(card: ModelCard & Partial<ValidatorSections>, data: ReportData): string {
   const m = card.metrics;
   const outcome = m.policy_outcome as Record<string, number>;
   const panel = (id: string, title: string, note: string, height = 320) =>
@@ -100,20 +117,21 @@ export function renderReport(card: ModelCard, data: ReportData): string {
 <html lang="en"><head><meta charset="utf-8"><title>credit-edge model ${escapeHtml(card.version)}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
-section{margin:2rem 0}h1{margin-bottom:.2rem}h2{font-size:1.1rem;margin-bottom:.3rem}p{margin:.2rem 0 .6rem;color:#555}
+section{margin:2rem 0}h1{margin-bottom:.2rem}h2{font-size:1.1rem;margin-bottom:.3rem}h3{font-size:1rem;margin:.8rem 0 .3rem}small{color:#777}td:first-child{text-align:left}p{margin:.2rem 0 .6rem;color:#555}
 table{border-collapse:collapse;margin:.6rem 0}td,th{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}th{background:#f5f5f5}
 caption{text-align:left;font-weight:600;padding:.3rem 0}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}
 </style></head><body>
 <h1>credit-edge default-risk model</h1>
 <p>version <code>${escapeHtml(card.version)}</code> · created ${escapeHtml(card.created_at)} · ${escapeHtml(card.library.name)} ${escapeHtml(card.library.version)} · ${card.features.length} inputs · ${card.onnx.trees} trees · feature schema <code>${escapeHtml(card.feature_schema_hash)}</code></p>
-<table><caption>Honest evaluation (out-of-fold)</caption>
+${card.validation ? headline(card as ModelCard & ValidatorSections) : ""}
+<table><caption>Development part, out of fold</caption>
 <tr><th>CV AUC</th><td>${m.cv_auc.mean.toFixed(4)} ± ${m.cv_auc.sd.toFixed(4)}</td><th>CV AUC, history masked</th><td>${m.cv_auc_no_history.mean.toFixed(4)} ± ${m.cv_auc_no_history.sd.toFixed(4)}</td></tr>
 <tr><th>Brier score</th><td>${m.brier.toFixed(4)}</td><th>Expected calibration error</th><td>${m.ece.toFixed(4)}</td></tr>
 <tr><th>Training rows</th><td>${card.training_data.rows} (${card.training_data.positives} defaults)</td><th>Excluded attributes</th><td>${escapeHtml(card.excluded_attributes.join(", ") || "none")}</td></tr>
 </table>
 <table><caption>Decision policy</caption>
 <tr><th>approve below</th><td>${card.policy.approve_below.toFixed(4)}</td><th>decline from</th><td>${card.policy.decline_from.toFixed(4)}</td></tr>
-<tr><th>approved / reviewed / declined</th><td>${pct(outcome.approval_rate ?? 0)} / ${pct(outcome.review_rate ?? 0)} / ${pct(outcome.decline_rate ?? 0)}</td><th>profit (in-sample / cross-fitted)</th><td>${money(outcome.profit ?? 0)} / ${money(outcome.profit_cross_fitted ?? 0)}</td></tr>
+<tr><th>approved / reviewed / declined</th><td>${pct(outcome.approval_rate ?? 0)} / ${pct(outcome.review_rate ?? 0)} / ${pct(outcome.decline_rate ?? 0)}</td><th>profit cross-fitted (in-sample)</th><td>${money(outcome.profit_cross_fitted ?? 0)} (${money(outcome.profit ?? 0)})</td></tr>
 <tr><th>approve-all profit</th><td>${money(outcome.approve_all_profit ?? 0)}</td><th>AMT_CREDIT of defaulters declined</th><td>${money(outcome.defaulted_credit_declined ?? 0)}</td></tr>
 </table>
 <div class="grid">
@@ -149,6 +167,7 @@ ${
 ${panel("fairness-gender", "Fairness by sex", "AUC, approval rate and calibration per group.")}
 ${panel("fairness-age", "Fairness by age band", "AUC, approval rate and calibration per group.")}
 </div>
+${card.validation ? validationSections(card as ModelCard & ValidatorSections) : ""}
 <script id="report-data" type="application/json">${JSON.stringify(data).replaceAll("<", "\\u003c")}</script>
 <script>${chartJsSource()}</script>
 <script>${RENDER_SCRIPT}</script>

@@ -21,4 +21,7 @@ export interface ReportData {
   factorImportance?: FactorImportance[];
   fairness: { byGender: FairnessSlice[]; byAge: FairnessSlice[] };
   auc: number;
+  /** The untouched test part, scored by the model trained without it. */
+  rocUntouched: Point[];
+  calibrationUntouched: CalibrationBin[];
 }

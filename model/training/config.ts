@@ -31,6 +31,29 @@ export const TrainingConfigSchema = z.strictObject({
    * rows, since none of its trees or column samples go to features it will never see.
    */
   no_history_model: z.boolean().default(true),
+  /**
+   * Regulation B's rule for applicants aged 62 or over, enforced in training (model/fair-lending/age-rule.ts):
+   * age-derived inputs in trees of their own, their leaves capped so they never push such an applicant's risk up.
+   */
+  age_rule: z.boolean().default(true),
+  /**
+   * The untouched test part: a stratified share of the labelled rows split off before anything is fitted
+   * or chosen. Everything (CV, tree count, calibration, thresholds, reviews) uses the rest.
+   */
+  untouched_test: z
+    .strictObject({ fraction: z.number().gt(0).lt(0.5), seed: z.number().int().min(0) })
+    .default({ fraction: 0.2, seed: 14 }),
+  /** Bootstrap replicates for the card's 95% intervals. */
+  bootstrap: z
+    .strictObject({ replicates: z.number().int().min(100), seed: z.number().int().min(0) })
+    .default({ replicates: 1000, seed: 20 }),
+  /**
+   * Refit the served model on every labelled row (development and untouched test part) with the same
+   * configuration and tree count; otherwise the served model is the one evaluated on the untouched part.
+   */
+  refit_on_all_rows: z.boolean().default(true),
+  /** Run the proxy review (one served-like CV of the main ensemble per candidate input). */
+  proxy_review: z.boolean().default(true),
   early_stopping: z.strictObject({
     holdout_fraction: z.number().gt(0).lt(0.5),
     patience: z.number().int().min(1),

@@ -3,7 +3,8 @@ import { stratifiedFolds } from "../evaluation/folds.ts";
 import { auc } from "../evaluation/metrics.ts";
 import { evaluatedFolds, type TrainingConfig } from "./config.ts";
 import type { TrainingSet } from "./dataset.ts";
-import { fitWithEarlyStopping, predictMargins } from "./fit.ts";
+import { type FitResult, fitRounds, fitWithEarlyStopping, predictMargins, type RowCopies } from "./fit.ts";
+import type { TreeCount } from "./tree-count.ts";
 
 /** Out-of-fold results of one cross-validation repeat. */
 export interface CrossValidation {
@@ -24,14 +25,35 @@ export interface CrossValidation {
   foldAucNoHistory: number[];
   rounds: number[];
   roundsNoHistory: number[];
+  /** Per evaluated fold: the early-stopping holdout's best round count (what the tree-count rule reads). */
+  bestRounds: number[];
+  bestRoundsNoHistory: number[];
 }
 
+/**
+ * One repeat of stratified k-fold CV on `set`. Fold models are fitted with early stopping on a holdout of
+ * their training folds, or, given `trees`, the way the served model is: that many trees, no early stopping.
+ * `mainOnly` skips the no-history ensemble (its margins are then the main ensemble's on blanked rows).
+ */
 export function crossValidate(
   set: TrainingSet,
   config: TrainingConfig,
   seed: number,
   progress: ProgressFactory,
+  options: { trees?: TreeCount; mainOnly?: boolean } = {},
 ): CrossValidation {
+  const { trees } = options;
+  const fitFold = (
+    train: number[],
+    foldSeed: number,
+    bar: ReturnType<ProgressFactory>,
+    noHistory: boolean,
+  ): FitResult => {
+    const copies: RowCopies | undefined = noHistory ? "masked" : undefined;
+    if (!trees) return fitWithEarlyStopping(set, train, config, foldSeed, bar, copies);
+    const rounds = noHistory ? trees.noHistory : trees.main;
+    return { ...fitRounds(set, train, config, foldSeed, rounds, copies, bar), bestRounds: rounds };
+  };
   const fold = stratifiedFolds(set.y, config.folds, seed);
   const evaluate = evaluatedFolds(config);
   const evaluated: number[] = [];
@@ -41,30 +63,30 @@ export function crossValidate(
   const foldAucNoHistory: number[] = [];
   const rounds: number[] = [];
   const roundsNoHistory: number[] = [];
+  const bestRounds: number[] = [];
+  const bestRoundsNoHistory: number[] = [];
   for (let k = 0; k < evaluate; k++) {
     const train: number[] = [];
     const test: number[] = [];
     for (let r = 0; r < set.rows; r++) (fold[r] === k ? test : train).push(r);
-    const bar = progress({
-      label: `seed ${seed} fold ${k + 1}/${evaluate}`,
-      total: config.early_stopping.max_rounds,
-      unit: "rounds",
-    });
-    const fit = fitWithEarlyStopping(set, train, config, seed * 1000 + k, bar);
+    const label = `${trees ? "served-like " : ""}seed ${seed} fold ${k + 1}/${evaluate}`;
+    const bar = progress({ label, total: trees?.main ?? config.early_stopping.max_rounds, unit: "rounds" });
+    const fit = fitFold(train, seed * 1000 + k, bar, false);
     bar.stop();
     const predicted = predictMargins(fit.booster, set, test);
     fit.booster.dispose();
-    if (config.no_history_model) {
+    if (config.no_history_model && !options.mainOnly) {
       const noHistoryBar = progress({
-        label: `seed ${seed} fold ${k + 1}/${evaluate} no history`,
-        total: config.early_stopping.max_rounds,
+        label: `${label} no history`,
+        total: trees?.noHistory ?? config.early_stopping.max_rounds,
         unit: "rounds",
       });
-      const noHistory = fitWithEarlyStopping(set, train, config, seed * 1000 + k, noHistoryBar, "masked");
+      const noHistory = fitFold(train, seed * 1000 + k, noHistoryBar, true);
       noHistoryBar.stop();
       predicted.masked = predictMargins(noHistory.booster, set, test).masked;
       noHistory.booster.dispose();
       roundsNoHistory.push(noHistory.rounds);
+      bestRoundsNoHistory.push(noHistory.bestRounds);
     }
     evaluated.push(...test);
     margins.push(...predicted.plain);
@@ -73,6 +95,7 @@ export function crossValidate(
     foldAuc.push(auc(labels, predicted.plain));
     foldAucNoHistory.push(auc(labels, predicted.masked));
     rounds.push(fit.rounds);
+    bestRounds.push(fit.bestRounds);
   }
   const labels = evaluated.map((r) => set.y[r]!);
   return {
@@ -86,5 +109,7 @@ export function crossValidate(
     foldAucNoHistory,
     rounds,
     roundsNoHistory,
+    bestRounds,
+    bestRoundsNoHistory,
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { APPLICATION_FEATURE_DEFINITIONS, applicationFeatures } from "../../features/application/features.ts";
+import { WITHHELD_VALUES } from "../../features/application/withheld-values.ts";
 import type { FeatureDefinition, FeatureRegistry } from "../../features/registry.ts";
 import type { ProgressFactory } from "../../lib/progress.ts";
 import { fillInputRow, type InputLayout, inputLayout } from "../../scoring/model-input.ts";
@@ -24,9 +25,12 @@ export interface TrainingSet {
   readonly historyInputs: Int32Array;
   /** AMT_CREDIT, for the cost model. */
   readonly credit: Float64Array;
-  /** For fairness slices: CODE_GENDER and age in years. */
+  /** For fairness slices: CODE_GENDER, NAME_FAMILY_STATUS (neither a model input) and age in years. */
   readonly gender: (string | null)[];
+  readonly familyStatus: (string | null)[];
   readonly ageYears: Float64Array;
+  /** Training rows per withheld category ("COLUMN=value"): what the proxy review reports for them. */
+  readonly withheldCounts: Readonly<Record<string, number>>;
   readonly fingerprint: string;
 }
 
@@ -59,6 +63,8 @@ export async function loadTrainingSet(
   const credit = new Float64Array(rows);
   const ageYears = new Float64Array(rows);
   const gender: (string | null)[] = new Array(rows);
+  const familyStatus: (string | null)[] = new Array(rows);
+  const withheldCounts: Record<string, number> = {};
   const historyStart = SNAPSHOT_HISTORY_OFFSET;
   const history = new Float64Array(historyNames.length);
   const bar = progress({ label: "load training data", total: rows, unit: "rows" });
@@ -80,6 +86,12 @@ export async function loadTrainingSet(
       credit[r] = typeof record.AMT_CREDIT === "number" ? record.AMT_CREDIT : 0;
       ageYears[r] = typeof record.DAYS_BIRTH === "number" ? -record.DAYS_BIRTH / 365.25 : Number.NaN;
       gender[r] = typeof record.CODE_GENDER === "string" ? record.CODE_GENDER : null;
+      familyStatus[r] = typeof record.NAME_FAMILY_STATUS === "string" ? record.NAME_FAMILY_STATUS : null;
+      for (const [column, values] of Object.entries(WITHHELD_VALUES)) {
+        const value = record[column];
+        if (typeof value === "string" && values.includes(value))
+          withheldCounts[`${column}=${value}`] = (withheldCounts[`${column}=${value}`] ?? 0) + 1;
+      }
       r++;
     }
     bar.update(r);
@@ -97,5 +109,59 @@ export async function loadTrainingSet(
     .update(new Uint8Array(y.buffer))
     .digest("hex")
     .slice(0, 16);
-  return { rows, features, layout, X, y, ids, historyInputs, credit, gender, ageYears, fingerprint };
+  return {
+    rows,
+    features,
+    layout,
+    X,
+    y,
+    ids,
+    historyInputs,
+    credit,
+    gender,
+    familyStatus,
+    ageYears,
+    withheldCounts,
+    fingerprint,
+  };
+}
+
+/** The given rows of a training set, as a training set of their own (the fingerprint is the parent's). */
+export function subsetOf(set: TrainingSet, rows: readonly number[]): TrainingSet {
+  const width = set.features.length;
+  const X = new Float32Array(rows.length * width);
+  rows.forEach((r, k) => {
+    X.set(set.X.subarray(r * width, (r + 1) * width), k * width);
+  });
+  return {
+    ...set,
+    rows: rows.length,
+    X,
+    y: Float32Array.from(rows, (r) => set.y[r]!),
+    ids: Float64Array.from(rows, (r) => set.ids[r]!),
+    credit: Float64Array.from(rows, (r) => set.credit[r]!),
+    gender: rows.map((r) => set.gender[r] ?? null),
+    familyStatus: rows.map((r) => set.familyStatus[r] ?? null),
+    ageYears: Float64Array.from(rows, (r) => set.ageYears[r]!),
+  };
+}
+
+/** The training set with one input column changed (a proxy review's ablation): a copy. */
+export function withColumn(set: TrainingSet, column: number, value: (v: number) => number): TrainingSet {
+  const X = Float32Array.from(set.X);
+  const width = set.features.length;
+  for (let r = 0; r < set.rows; r++) X[r * width + column] = value(X[r * width + column]!);
+  return { ...set, X };
+}
+
+/** The category of a categorical input for each row (null when missing or not categorical). */
+export function categoryOf(set: TrainingSet, name: string): (string | null)[] {
+  const column = set.features.findIndex((f) => f.name === name);
+  const vocabulary = set.features[column]?.vocabulary;
+  if (column < 0 || !vocabulary) throw new Error(`${name} is not a categorical model input`);
+  const width = set.features.length;
+  return Array.from({ length: set.rows }, (_, r) => {
+    const code = set.X[r * width + column]!;
+    return Number.isNaN(code) ? null : (vocabulary[code] ?? null);
+  });
 }

@@ -1,5 +1,7 @@
 import type { Progress } from "../../lib/progress.ts";
 import { stratifiedHoldout } from "../evaluation/folds.ts";
+import { AgeCapper, type CappingStats } from "../fair-lending/age-capping.ts";
+import { ageRuleFor, interactionConstraints } from "../fair-lending/age-rule.ts";
 import { Booster, DMatrix } from "../xgboost/booster.ts";
 import type { TrainingConfig } from "./config.ts";
 import type { TrainingSet } from "./dataset.ts";
@@ -29,8 +31,31 @@ export function matrixOf(set: TrainingSet, rows: readonly number[], copies: RowC
   return new DMatrix(X, n, width, y);
 }
 
-function boosterParams(config: TrainingConfig, seed: number): Record<string, string | number> {
-  return { ...(config.xgboost as Record<string, string | number>), seed, seed_per_iteration: 1 };
+function boosterParams(
+  set: TrainingSet,
+  config: TrainingConfig,
+  seed: number,
+): Record<string, string | number> {
+  const params = { ...(config.xgboost as Record<string, string | number>), seed, seed_per_iteration: 1 };
+  if (!config.age_rule) return params;
+  return {
+    ...params,
+    interaction_constraints: interactionConstraints(ageRuleFor(set.features), set.features.length),
+  };
+}
+
+/** A booster and the age rule applied to it round by round (model/fair-lending/age-rule.ts). */
+function newBooster(set: TrainingSet, config: TrainingConfig, seed: number, cache: DMatrix[]) {
+  const booster = Booster.create(boosterParams(set, config, seed), cache);
+  const capper = config.age_rule ? new AgeCapper(ageRuleFor(set.features)) : undefined;
+  return {
+    booster,
+    capper,
+    round(round: number, train: DMatrix) {
+      booster.updateOneIter(round, train);
+      capper?.afterRound(booster, round);
+    },
+  };
 }
 
 export interface FitResult {
@@ -39,6 +64,8 @@ export interface FitResult {
   bestRounds: number;
   /** Trees in the returned (refitted) booster. */
   rounds: number;
+  /** How many of the returned booster's trees are age trees, and how many of those the rule capped. */
+  ageRule?: CappingStats;
 }
 
 /**
@@ -65,10 +92,10 @@ export function fitWithEarlyStopping(
   const lowerIsBetter = metric !== "auc";
   let best = lowerIsBetter ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   let bestRounds = 0;
-  const probe = Booster.create(boosterParams(config, seed), [dtrain, dvalid]);
+  const { booster: probe, round: probeRound } = newBooster(set, config, seed, [dtrain, dvalid]);
   try {
     for (let round = 0; round < max_rounds; round++) {
-      probe.updateOneIter(round, dtrain);
+      probeRound(round, dtrain);
       const score = probe.evaluate(round, { valid: dvalid })[`valid-${metric}`];
       if (score === undefined) throw new Error(`XGBoost reported no valid-${metric}`);
       if (lowerIsBetter ? score < best : score > best) {
@@ -88,14 +115,37 @@ export function fitWithEarlyStopping(
   }
 
   const rounds = Math.max(1, Math.round(bestRounds * refit_factor));
+  const refitted = fitRounds(set, rows, config, seed, rounds, copies);
+  return { ...refitted, bestRounds };
+}
+
+/**
+ * Fit a fixed number of rounds on all of `rows`, no early stopping: how the served model is trained once
+ * its tree count is chosen, and how cross-validation reproduces it (tree-count.ts).
+ */
+export function fitRounds(
+  set: TrainingSet,
+  rows: readonly number[],
+  config: TrainingConfig,
+  seed: number,
+  rounds: number,
+  copies: RowCopies = config.history_augmentation ? "both" : "plain",
+  progress?: Progress,
+): Omit<FitResult, "bestRounds"> {
   const dall = matrixOf(set, rows, copies);
-  const booster = Booster.create(boosterParams(config, seed), [dall]);
+  const { booster, capper, round } = newBooster(set, config, seed, [dall]);
   try {
-    for (let round = 0; round < rounds; round++) booster.updateOneIter(round, dall);
+    for (let r = 0; r < rounds; r++) {
+      round(r, dall);
+      progress?.update(r + 1);
+    }
+  } catch (error) {
+    booster.dispose();
+    throw error;
   } finally {
     dall.dispose();
   }
-  return { booster, bestRounds, rounds };
+  return { booster, rounds, ...(capper ? { ageRule: capper.stats } : {}) };
 }
 
 /** Margins of `rows` as recorded and with their history blanked. */

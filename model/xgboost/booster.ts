@@ -42,6 +42,8 @@ const PREDICT_TYPE: Record<PredictKind, number> = { probability: 0, margin: 1, c
 
 export class Booster {
   private handle: unknown;
+  /** Parameters set so far: a model load drops them, so loadJson sets them again. */
+  private readonly params = new Map<string, string>();
 
   private constructor(handle: unknown) {
     this.handle = handle;
@@ -58,12 +60,22 @@ export class Booster {
 
   static fromJson(json: string): Booster {
     const booster = Booster.create({});
+    booster.loadJson(json);
+    return booster;
+  }
+
+  /**
+   * Replace the model (trees, base score) with this JSON document, then set the training parameters again
+   * (XGBoost's load resets them), so boosting can go on from the loaded trees: how a tree is edited
+   * between rounds. The updater's random stream restarts, deterministically for the same sequence.
+   */
+  loadJson(json: string): void {
     const bytes = Buffer.from(json, "utf8");
     check(
-      xgboost().XGBoosterLoadModelFromBuffer(booster.native, bytes, bytes.length),
+      xgboost().XGBoosterLoadModelFromBuffer(this.native, bytes, bytes.length),
       "XGBoosterLoadModelFromBuffer",
     );
-    return booster;
+    for (const [name, value] of this.params) this.setParam(name, value);
   }
 
   private get native(): unknown {
@@ -73,6 +85,7 @@ export class Booster {
 
   setParam(name: string, value: string): void {
     check(xgboost().XGBoosterSetParam(this.native, name, value), `XGBoosterSetParam(${name})`);
+    this.params.set(name, value);
   }
 
   updateOneIter(iteration: number, train: DMatrix): void {
@@ -110,8 +123,13 @@ export class Booster {
 
   /** A new booster with the first `rounds` trees (early stopping keeps the best iteration). */
   slice(rounds: number): Booster {
+    return this.sliceRange(0, rounds);
+  }
+
+  /** A new booster with the trees of rounds [begin, end). */
+  sliceRange(begin: number, end: number): Booster {
     const out = [null];
-    check(xgboost().XGBoosterSlice(this.native, 0, rounds, 1, out), "XGBoosterSlice");
+    check(xgboost().XGBoosterSlice(this.native, begin, end, 1, out), "XGBoosterSlice");
     return new Booster(out[0]);
   }
 

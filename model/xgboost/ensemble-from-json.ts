@@ -49,7 +49,9 @@ export function ensembleFromXGBoostJson(json: string, featureCount: number): Tre
       no[i] = leaf ? -1 : t.right_children[i]!;
       missingYes[i] = leaf ? 0 : Number(t.default_left[i]);
       value[i] = leaf ? Math.fround(t.split_conditions[i]!) : 0;
-      cover[i] = t.sum_hessian[i]!;
+      // float32 like every stored number (and as the ONNX graph keeps covers): TreeSHAP and the age rule
+      // must read the same covers whichever form they start from.
+      cover[i] = Math.fround(t.sum_hessian[i]!);
       if (!leaf && feature[i]! >= featureCount)
         throw new Error(`tree ${index} splits on feature ${feature[i]}`);
     }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { APPLICATION_COLUMNS, type ApplicationRecord } from "../../features/application/columns.ts";
+import { AGE_INPUT_NOT_APPLICABLE } from "../../features/application/elderly.ts";
 import {
   APPLICATION_FEATURE_DEFINITIONS,
   APPLICATION_FEATURES,
@@ -81,9 +82,22 @@ describe("application features", () => {
     expect(feature(employed, "app_not_employed")).toBe(0);
     const pensioner = applicationFeatures({ ...applicant, DAYS_EMPLOYED: DAYS_SENTINEL });
     expect(feature(pensioner, "DAYS_EMPLOYED")).toBeNaN();
-    expect(feature(pensioner, "app_employed_to_age")).toBeNaN();
+    // An age-derived input is never missing under 62 (features/application/elderly.ts): "not applicable".
+    expect(feature(pensioner, "app_employed_to_age")).toBe(AGE_INPUT_NOT_APPLICABLE);
     expect(feature(pensioner, "app_not_employed")).toBe(1);
     expect(feature(applicationFeatures({ ...applicant, DAYS_EMPLOYED: null }), "app_not_employed")).toBeNaN();
+  });
+
+  it("withholds the categories the proxy review withholds (encoded as missing)", () => {
+    expect(
+      feature(applicationFeatures({ ...applicant, NAME_INCOME_TYPE: "Maternity leave" }), "NAME_INCOME_TYPE"),
+    ).toBeNaN();
+    expect(
+      feature(applicationFeatures({ ...applicant, ORGANIZATION_TYPE: "Religion" }), "ORGANIZATION_TYPE"),
+    ).toBeNaN();
+    expect(
+      feature(applicationFeatures({ ...applicant, NAME_INCOME_TYPE: "Pensioner" }), "NAME_INCOME_TYPE"),
+    ).toBe(VOCABULARIES.NAME_INCOME_TYPE!.indexOf("Pensioner"));
   });
 
   it("encodes categories by their vocabulary position; XNA and unknown values are missing", () => {

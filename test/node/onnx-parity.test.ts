@@ -6,6 +6,7 @@ import { OnnxNodeModel, readArtifacts } from "../../model/offline-scoring/load-s
 import { ARTIFACTS_DIR, BOOSTER_FILE } from "../../model/publish/write-artifacts.ts";
 import { applyPlatt } from "../../model/training/calibration.ts";
 import { Booster, DMatrix } from "../../model/xgboost/booster.ts";
+import { hasHistory, routingInput } from "../../scoring/history-routing.ts";
 import type { Calibration } from "../../scoring/model-card.ts";
 import { ONNX_IO } from "../../scoring/onnx-model.ts";
 import { type ProbabilityModel, Scorer } from "../../scoring/scorer.ts";
@@ -60,9 +61,11 @@ function native(): Float64Array {
   const main = nativeProbabilities(BOOSTER_FILE, card.calibration);
   if (!card.no_history) return main;
   const noHistory = nativeProbabilities(card.no_history.booster_file, card.no_history.calibration);
-  const history = card.features.flatMap((f, i) => (f.group === "history" ? [i] : []));
+  const column = routingInput(card.features.map((f) => f.name));
   const width = card.features.length;
-  return main.map((p, r) => (history.some((i) => !Number.isNaN(inputs[r * width + i]!)) ? p : noHistory[r]!));
+  return main.map((p, r) =>
+    hasHistory(inputs.subarray(r * width, (r + 1) * width), column) ? p : noHistory[r]!,
+  );
 }
 
 function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {

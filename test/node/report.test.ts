@@ -40,6 +40,8 @@ describe("model/artifacts/report.html", () => {
         "factor-importance",
         "fairness-gender",
         "fairness-age",
+        "roc-untouched",
+        "calibration-untouched",
       ]),
     );
     const rendered = await page.evaluate(
@@ -78,6 +80,19 @@ describe("model/artifacts/report.html", () => {
     expect(text).toMatch(/CV AUC\s*0\.\d{4} ± 0\.\d{4}/);
     expect(text).toMatch(/approve below\s*0\.\d{4}/);
     expect(text).toContain("AMT_CREDIT of defaulters declined");
+    expect(text).toMatch(/Untouched test part \(1000 clients, model trained without them; 95% intervals\)/);
+    expect(text).toMatch(/profit cross-fitted \(in-sample\)/);
+    for (const section of [
+      "Intended use",
+      "Target and population",
+      "Benchmark",
+      "Fair lending",
+      "Proxy review",
+      "Cost sensitivity",
+      "Monitoring triggers",
+      "Routing",
+    ])
+      expect(text).toContain(section);
     await page.close();
   });
 

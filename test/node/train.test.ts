@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ValidatorSections } from "../../model/card/sections.ts";
 import { loadTrainingConfig } from "../../model/training/config.ts";
+import { MONITORING_TRIGGERS } from "../../monitoring/triggers.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { runCli } from "../support/run-cli.ts";
 import { copySampleWarehouse } from "../support/sample-warehouse.ts";
@@ -16,7 +18,7 @@ let first: { code: number | null; stdout: string; stderr: string };
 
 const files = ["model.onnx", "booster.json", "booster-no-history.json", "model.json", "report.html"];
 const read = (out: string, file: string) => readFileSync(join(dir, out, file));
-const card = (out: string) => JSON.parse(read(out, "model.json").toString()) as ModelCard;
+const card = (out: string) => JSON.parse(read(out, "model.json").toString()) as ModelCard & ValidatorSections;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "train-test-"));
@@ -27,7 +29,7 @@ beforeAll(async () => {
   config = join(dir, "quick.json");
   writeFileSync(config, JSON.stringify(quick));
   first = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "a")], env);
-}, 600_000);
+}, 1_200_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("credit-edge train", () => {
@@ -35,6 +37,10 @@ describe("credit-edge train", () => {
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/CV AUC 0\.\d{4} ± 0\.\d{4}, history masked 0\.\d{4}/);
+    expect(first.stdout).toMatch(
+      /untouched test \(1000 clients, model trained without them\): AUC 0\.\d{4} \[0\.\d{4}, 0\.\d{4}\]/,
+    );
+    expect(first.stdout).toMatch(/profit cross-fitted [\d,]+ \(in-sample [\d,]+\)/);
     for (const file of files) expect(read("a", file).length).toBeGreaterThan(0);
   });
 
@@ -68,6 +74,50 @@ describe("credit-edge train", () => {
     expect(c.onnx.trees).toBeGreaterThan(c.no_history?.trees ?? 0);
   });
 
+  it("writes the validator's sections: untouched part, CV intervals, calibration check, fairness, profit, monitoring", () => {
+    const c = card("a");
+    expect(c.intended_use.out_of_scope.length).toBeGreaterThan(0);
+    expect(c.target.reject_inference).toBe(false);
+    expect(c.target.coverage.map((t) => t.table)).toContain("installments_payments");
+    const t = c.validation.untouched_test;
+    expect([t.fraction, t.rows, t.ids.length]).toEqual([0.2, 1000, 1000]);
+    expect(new Set(t.ids).size).toBe(1000);
+    expect(c.validation.cross_validation.rows).toBe(4000);
+    for (const m of [t.metrics.auc, t.metrics.brier, t.metrics.ece, t.metrics.ks, t.metrics.gini]) {
+      expect(m.lower).toBeLessThanOrEqual(m.value);
+      expect(m.upper).toBeGreaterThanOrEqual(m.value);
+      expect(m.upper).toBeGreaterThan(m.lower);
+    }
+    expect(t.metrics.deciles).toHaveLength(10);
+    const cv = c.validation.cross_validation.cv_auc_pooled;
+    expect(cv.lower).toBeLessThan(cv.value);
+    expect(cv.upper).toBeGreaterThan(cv.value);
+    expect(c.validation.cross_validation.zero_history.rows).toBeGreaterThan(0);
+    expect(c.validation.served_model.trees.main).toBe(c.hyperparameters.rounds);
+    for (const k of ["main", "no_history"] as const)
+      expect(c.validation.calibration[k].served).toMatch(/^(cv|refit)_calibration$/);
+    expect(c.validation.tuning_protocol.length).toBeGreaterThan(2);
+    expect(c.segments.contract_type.map((s) => s.segment)).toEqual(expect.arrayContaining(["Cash loans"]));
+    expect(c.benchmark.untouched_test.auc.value).toBeGreaterThan(0.6);
+    expect(c.routing.main_ensemble + c.routing.no_history_ensemble).toBe(5000);
+    expect(c.routing.no_history_ensemble).toBeGreaterThan(0);
+    expect(c.fair_lending.age_rule.served_trees.main.violations).toBe(0);
+    expect(c.fair_lending.age_rule.max_age_contribution_elderly).toBeLessThanOrEqual(1e-12);
+    for (const g of ["sex", "marital_status", "age_band"] as const)
+      expect(c.fair_lending.untouched_test[g].adverse_impact.length).toBeGreaterThan(1);
+    expect(c.fair_lending.untouched_test.age_band.adverse_impact.map((a) => a.group)).toContain(
+      "62 and over",
+    );
+    const review = c.fair_lending.proxy_review;
+    expect("candidates" in review && review.candidates.map((e) => e.decision).length).toBe(6);
+    expect(c.policy_evaluation.profit_cross_fitted).toBe(
+      (c.metrics.policy_outcome as { profit_cross_fitted: number }).profit_cross_fitted,
+    );
+    expect(typeof c.policy_evaluation.no_history_segment.new_applicants.needs_own_thresholds).toBe("boolean");
+    expect(c.cost_sensitivity.rows).toHaveLength(20);
+    expect(c.monitoring.triggers).toEqual(MONITORING_TRIGGERS);
+  });
+
   it("keeps the protected attributes out of the inputs, and says so", () => {
     const c = card("a");
     expect(c.excluded_attributes.sort()).toEqual(["CODE_GENDER", "NAME_FAMILY_STATUS"]);
@@ -95,7 +145,7 @@ describe("credit-edge train", () => {
     const report = (out: string, createdAt: string) =>
       read(out, "report.html").toString().replaceAll(createdAt, "");
     expect(report("b", createdB)).toBe(report("a", createdA));
-  }, 900_000);
+  }, 2_400_000);
 
   it("explains a bad config and exits non-zero", async () => {
     const bad = join(dir, "bad.json");

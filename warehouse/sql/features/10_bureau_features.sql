@@ -3,7 +3,15 @@
 -- onto bureau (1 row per credit, so the join never multiplies rows), then everything is aggregated per
 -- client in one pass; the active / closed / 12-month subsets are masked aggregates (IF(cond, x, NULL)).
 -- bureau_balance STATUS: 0 no DPD, 1-5 DPD buckets (5 = 120+ or written off), C closed, X unknown.
-WITH balance_per_credit AS (
+-- Point in time (warehouse/sql/README.md): only credits opened and last updated before the application
+-- day, and only the months before the application's month.
+WITH bureau_as_of AS (
+  SELECT * FROM bureau WHERE DAYS_CREDIT < 0 AND DAYS_CREDIT_UPDATE < 0
+),
+bureau_balance_as_of AS (
+  SELECT * FROM bureau_balance WHERE MONTHS_BALANCE < 0
+),
+balance_per_credit AS (
   SELECT
     SK_ID_BUREAU,
     COUNT(*) AS months,
@@ -22,7 +30,7 @@ WITH balance_per_credit AS (
     AVG(IF(STATUS = '5', 1, 0)) AS status_5_share,
     AVG(IF(STATUS = 'C', 1, 0)) AS status_c_share,
     AVG(IF(STATUS = 'X', 1, 0)) AS status_x_share
-  FROM bureau_balance
+  FROM bureau_balance_as_of
   GROUP BY SK_ID_BUREAU
 ),
 credits AS (
@@ -34,7 +42,7 @@ credits AS (
     DAYS_CREDIT_ENDDATE - DAYS_CREDIT AS planned_duration,
     DAYS_ENDDATE_FACT - DAYS_CREDIT AS actual_duration,
     DAYS_ENDDATE_FACT - DAYS_CREDIT_ENDDATE AS end_delay
-  FROM bureau
+  FROM bureau_as_of
   LEFT JOIN balance_per_credit USING (SK_ID_BUREAU)
 )
 SELECT

@@ -2,7 +2,11 @@
 -- Previous Home Credit applications per client, aggregated in one pass: the approved / refused /
 -- 12-month subsets are masked aggregates (IF(cond, x, NULL)) and the most recent application is picked
 -- by a ROW_NUMBER rank. DAYS_* value 365243 means "no date" and is turned into NULL.
-WITH apps AS (
+-- Point in time (warehouse/sql/README.md): only applications decided before the application day.
+WITH previous_application_as_of AS (
+  SELECT * FROM previous_application WHERE DAYS_DECISION < 0
+),
+apps AS (
   SELECT
     *,
     SAFE_DIVIDE(AMT_APPLICATION, AMT_CREDIT) AS app_credit_ratio,
@@ -17,7 +21,7 @@ WITH apps AS (
     NULLIF(DAYS_LAST_DUE_1ST_VERSION, 365243) - NULLIF(DAYS_FIRST_DUE, 365243) AS planned_duration,
     NULLIF(DAYS_LAST_DUE, 365243) - NULLIF(DAYS_LAST_DUE_1ST_VERSION, 365243) AS end_shift,
     ROW_NUMBER() OVER (PARTITION BY SK_ID_CURR ORDER BY DAYS_DECISION DESC, SK_ID_PREV DESC) AS recency_rank
-  FROM previous_application
+  FROM previous_application_as_of
 )
 SELECT
   SK_ID_CURR,

@@ -2,7 +2,11 @@
 -- POS and cash loan monthly balances per client. Rows are reduced to one row per loan first (sums,
 -- counts and extremes, plus the values of the loan's latest month), then per client; means over months
 -- are ratios of sums so no second pass over the monthly rows is needed.
-WITH ranked AS (
+-- Point in time (warehouse/sql/README.md): only the months before the application's month.
+WITH pos_cash_as_of AS (
+  SELECT * FROM POS_CASH_balance WHERE MONTHS_BALANCE < 0
+),
+ranked AS (
   SELECT
     SK_ID_CURR,
     SK_ID_PREV,
@@ -13,7 +17,7 @@ WITH ranked AS (
     SK_DPD,
     SK_DPD_DEF,
     ROW_NUMBER() OVER (PARTITION BY SK_ID_CURR, SK_ID_PREV ORDER BY MONTHS_BALANCE DESC, NAME_CONTRACT_STATUS, SK_DPD DESC) AS recency_rank
-  FROM POS_CASH_balance
+  FROM pos_cash_as_of
 ),
 loans AS (
   SELECT

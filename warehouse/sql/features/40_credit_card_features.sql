@@ -2,7 +2,11 @@
 -- Previous Home Credit credit cards per client: monthly balances aggregated in one pass, with row-level
 -- ratios (utilisation, payment against the minimal instalment), the latest month of each card picked by
 -- a ROW_NUMBER rank, and a last-12-months window (MONTHS_BALANCE >= -12) as masked aggregates.
-WITH months AS (
+-- Point in time (warehouse/sql/README.md): only the months before the application's month.
+WITH credit_card_as_of AS (
+  SELECT * FROM credit_card_balance WHERE MONTHS_BALANCE < 0
+),
+months AS (
   SELECT
     *,
     SAFE_DIVIDE(AMT_BALANCE, AMT_CREDIT_LIMIT_ACTUAL) AS utilisation,
@@ -11,7 +15,7 @@ WITH months AS (
     SAFE_DIVIDE(AMT_DRAWINGS_CURRENT, CNT_DRAWINGS_CURRENT) AS drawing_amount,
     CASE WHEN AMT_INST_MIN_REGULARITY > 0 THEN IF(AMT_PAYMENT_TOTAL_CURRENT < AMT_INST_MIN_REGULARITY, 1, 0) END AS below_min,
     ROW_NUMBER() OVER (PARTITION BY SK_ID_CURR, SK_ID_PREV ORDER BY MONTHS_BALANCE DESC, AMT_BALANCE DESC) AS recency_rank
-  FROM credit_card_balance
+  FROM credit_card_as_of
 )
 SELECT
   SK_ID_CURR,

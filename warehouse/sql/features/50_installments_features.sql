@@ -7,12 +7,17 @@
 -- repeating the same payment). So rows are reduced per version (payments summed, prescribed amount
 -- once), then per instalment (the versions' prescribed amounts summed, the payment counted once).
 -- The big per-instalment GROUP BYs carry only a few aggregates to stay light on the 13.6M-row table.
-WITH payments AS (
+-- Point in time (warehouse/sql/README.md): only payments made before the application day, and
+-- instalments without a payment only when they fell due before it.
+WITH installments_as_of AS (
+  SELECT * FROM installments_payments WHERE COALESCE(DAYS_ENTRY_PAYMENT, DAYS_INSTALMENT) < 0
+),
+payments AS (
   SELECT
     *,
     IF(DAYS_ENTRY_PAYMENT IS NULL, NULL, IF(DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT > 0, DAYS_ENTRY_PAYMENT - DAYS_INSTALMENT, 0)) AS row_dpd,
     IF(DAYS_ENTRY_PAYMENT IS NULL, NULL, IF(DAYS_INSTALMENT - DAYS_ENTRY_PAYMENT > 0, DAYS_INSTALMENT - DAYS_ENTRY_PAYMENT, 0)) AS row_dbd
-  FROM installments_payments
+  FROM installments_as_of
 ),
 payment_features AS (
   SELECT
@@ -53,7 +58,7 @@ versions AS (
     MAX(AMT_INSTALMENT) AS version_amount_due,
     SUM(AMT_PAYMENT) AS version_amount_paid,
     MAX(DAYS_ENTRY_PAYMENT) AS version_last_payment_day
-  FROM installments_payments
+  FROM installments_as_of
   GROUP BY SK_ID_CURR, SK_ID_PREV, NUM_INSTALMENT_NUMBER, NUM_INSTALMENT_VERSION
 ),
 instalments AS (
