@@ -8,6 +8,8 @@ export interface MonthBacktest {
   auc: number | null;
   ece: number;
   ece_alert: boolean;
+  /** The AUC is below `auc_floor` (the card's untouched-test 95% interval's lower bound). */
+  auc_alert: boolean;
   /** Deciles of predicted probability: mean predicted against the observed default rate. */
   deciles: { mean_predicted: number; observed_rate: number; count: number }[];
 }
@@ -18,10 +20,20 @@ export interface OutcomeRow {
   target: number;
 }
 
-/** Back-testing by month of decision: discrimination (AUC), calibration (ECE, deciles). */
-export function backtestByMonth(rows: readonly OutcomeRow[]): MonthBacktest[] {
+/**
+ * Back-testing by month of decision: discrimination (AUC, flagged below `aucFloor` when the card gives one),
+ * calibration (ECE, deciles).
+ */
+export function backtestByMonth(
+  rows: readonly OutcomeRow[],
+  aucFloor: number | null = null,
+): MonthBacktest[] {
   const byMonth = new Map<string, OutcomeRow[]>();
-  for (const r of rows) byMonth.set(r.month, [...(byMonth.get(r.month) ?? []), r]);
+  for (const r of rows) {
+    const list = byMonth.get(r.month);
+    if (list) list.push(r);
+    else byMonth.set(r.month, [r]);
+  }
   return [...byMonth.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([month, list]) => {
@@ -36,6 +48,11 @@ export function backtestByMonth(rows: readonly OutcomeRow[]): MonthBacktest[] {
         auc: Number.isNaN(a) ? null : a,
         ece,
         ece_alert: ece > MONITORING_TRIGGERS.ece_alert,
+        auc_alert:
+          MONITORING_TRIGGERS.auc_below_test_interval &&
+          aucFloor !== null &&
+          !Number.isNaN(a) &&
+          a < aucFloor,
         deciles: calibrationBins(y, p, 10).map((b) => ({
           mean_predicted: b.meanPredicted,
           observed_rate: b.observedRate,

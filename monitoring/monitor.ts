@@ -51,7 +51,8 @@ export interface MonitorReport {
   moderate: string[];
   rates: { approve: number; review: number; decline: number; by_day: DayRates[] };
   without_history: { decisions: number; share: number };
-  backtest: { decisions_with_outcomes: number; months: MonthBacktest[] } | null;
+  /** `auc_floor`: the card's untouched-test AUC interval's lower bound, below which a month is flagged. */
+  backtest: { decisions_with_outcomes: number; auc_floor: number | null; months: MonthBacktest[] } | null;
   challenger: ChallengerComparison[];
   alerts: string[];
   warnings: string[];
@@ -164,11 +165,17 @@ export async function runMonitor(
     ))
       for (const [month, p, y] of page.rows)
         rows.push({ month: String(month), probability: num(p), target: num(y) });
-    const months = backtestByMonth(rows);
-    backtest = { decisions_with_outcomes: rows.length, months };
-    for (const m of months)
+    const aucFloor = version ? untouchedAucLower(cardFor(version)) : null;
+    const months = backtestByMonth(rows, aucFloor);
+    backtest = { decisions_with_outcomes: rows.length, auc_floor: aucFloor, months };
+    for (const m of months) {
       if (m.ece_alert)
         alerts.push(`${m.month}: ECE ${m.ece.toFixed(4)} above ${MONITORING_TRIGGERS.ece_alert}`);
+      if (m.auc_alert)
+        alerts.push(
+          `${m.month}: AUC ${m.auc!.toFixed(4)} below ${aucFloor!.toFixed(4)}, the lower bound of the model card's untouched-test 95% interval`,
+        );
+    }
   }
 
   const pairs = new Map<string, ShadowPair[]>();
@@ -222,7 +229,7 @@ export async function runMonitor(
     challenger: [...pairs.entries()].map(([v, list]) => compareChallenger(v, list)),
     alerts,
     warnings: total === 0 ? ["no decisions in the window", ...warnings] : warnings,
-    exit_code: flags.length ? MONITOR_ALERT_EXIT_CODE : 0,
+    exit_code: alerts.length ? MONITOR_ALERT_EXIT_CODE : 0,
   };
   const byName = new Map((drift?.features ?? []).map((f) => [f.name, f]));
   const baselineInputs = new Map(
@@ -241,4 +248,11 @@ export async function runMonitor(
       })),
     },
   };
+}
+
+/** The card's untouched-test AUC interval's lower bound (null for a card from before the untouched split). */
+function untouchedAucLower(card: ModelCard): number | null {
+  type WithValidation = { validation?: { untouched_test?: { metrics?: { auc?: { lower?: unknown } } } } };
+  const lower = (card as ModelCard & WithValidation).validation?.untouched_test?.metrics?.auc?.lower;
+  return typeof lower === "number" ? lower : null;
 }

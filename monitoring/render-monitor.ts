@@ -63,7 +63,7 @@ export function renderMonitor(report: MonitorReport, detail: MonitorDetail): str
     `<section><h2>${title}</h2><p>${note}</p><div style="height:${height}px"><canvas id="${id}" data-chart></canvas></div></section>`;
   const list = (items: string[]) => (items.length ? items.map(escapeHtml).join(", ") : "none");
   const backtest = report.backtest?.months.length
-    ? `<div class="grid">${panel("backtest", "Back-testing by month", `AUC and expected calibration error on ${report.backtest.decisions_with_outcomes} decisions with realised outcomes.`)}${panel("deciles", "Observed vs predicted by decile", "Per month: mean predicted probability of each decile against its observed default rate.")}</div>`
+    ? `<div class="grid">${panel("backtest", "Back-testing by month", `AUC and expected calibration error on ${report.backtest.decisions_with_outcomes} decisions with realised outcomes${report.backtest.auc_floor === null ? "" : `; an AUC below ${report.backtest.auc_floor.toFixed(4)} (the model card's untouched-test interval) is flagged`}.`)}${panel("deciles", "Observed vs predicted by decile", "Per month: mean predicted probability of each decile against its observed default rate.")}</div>`
     : "<p>No outcomes loaded (<code>credit-edge outcomes load --input FILE.csv</code>): no back-testing.</p>";
   const challenger = report.challenger.length
     ? `${panel("challenger", "Champion and challenger", "On the same decisions: how often they agree, and the swap set.")}<table><tr><th>challenger</th><th>decisions</th><th>agreement</th><th>swap set (approve→decline / decline→approve)</th><th>AUC champion / challenger</th></tr>${report.challenger

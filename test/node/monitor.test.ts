@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendDecisions, decisionRow, ensureTables } from "../../decisions/pull/tables.ts";
 import type { DecisionRecord } from "../../decisions/record/schema.ts";
+import { ARTIFACTS_DIR } from "../../lib/paths.ts";
 import type { MonitorReport } from "../../monitoring/monitor.ts";
 import { MONITOR_ALERT_EXIT_CODE } from "../../monitoring/triggers.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
@@ -126,6 +127,28 @@ describe("credit-edge monitor", () => {
     expect(month.auc).toBeGreaterThan(0.7);
     expect(month.deciles).toHaveLength(10);
     expect(report.challenger[0]!.champion_auc).toBeCloseTo(report.challenger[0]!.challenger_auc!, 12);
+    // The AUC trigger: the floor is the card's untouched-test interval's lower bound; these outcomes clear it.
+    expect(report.backtest!.auc_floor).toBe(cardAucLower());
+    expect(month.auc_alert).toBe(false);
+    // Outcomes that contradict the scores (every label flipped) put the AUC far below it: alert, exit 3.
+    writeFileSync(
+      csv,
+      `SK_ID_CURR,TARGET,as_of\n${[...targets].map(([id, y]) => `${id},${1 - y},2027-06-30`).join("\n")}\n`,
+    );
+    expect((await runCli(["outcomes", "load", "--input", csv], env)).code).toBe(0);
+    const flipped = await monitor("backtest-flipped", "--until", "2026-12-01");
+    expect(flipped.report.backtest!.months[0]!.auc).toBeLessThan(0.3);
+    expect(flipped.report.backtest!.months[0]!.auc_alert).toBe(true);
+    expect(
+      flipped.report.alerts.some((a) => /^2026-11: AUC 0\.\d+ below 0\.\d+, the lower bound/.test(a)),
+    ).toBe(true);
+    expect(flipped.code).toBe(MONITOR_ALERT_EXIT_CODE);
+    // Put the true outcomes back for what follows.
+    writeFileSync(
+      csv,
+      `SK_ID_CURR,TARGET,as_of\n${[...targets].map(([id, y]) => `${id},${y},2027-06-30`).join("\n")}\n`,
+    );
+    expect((await runCli(["outcomes", "load", "--input", csv], env)).code).toBe(0);
     const bad = join(home, "bad.csv");
     writeFileSync(bad, "SK_ID_CURR,TARGET\n100002,1\n100003,yes\n");
     const refused = await runCli(["outcomes", "load", "--input", bad], env);
@@ -194,4 +217,12 @@ async function sampleRecordsTargets(ids: number[]): Promise<Map<number, number>>
   } finally {
     await warehouse.close();
   }
+}
+
+/** The committed card's untouched-test AUC lower bound, read from model.json as a validator would. */
+function cardAucLower(): number {
+  const card = JSON.parse(readFileSync(join(ARTIFACTS_DIR, "model.json"), "utf8")) as {
+    validation: { untouched_test: { metrics: { auc: { lower: number } } } };
+  };
+  return card.validation.untouched_test.metrics.auc.lower;
 }
