@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../lib/paths.ts";
-import { OFFLINE_WRANGLER_ENV } from "../../test/support/sync/local-d1-state.ts";
-import { type RssSample, TreeRssSampler } from "../sync/process-tree-memory.ts";
+import { PROJECT_ROOT } from "../lib/paths.ts";
+import { OFFLINE_WRANGLER_ENV } from "../test/support/sync/local-d1-state.ts";
+import { type RssSample, TreeRssSampler } from "./process-memory.ts";
 
 export interface MeasuredRun<T> {
   /** The command's --json output. */
@@ -11,6 +11,8 @@ export interface MeasuredRun<T> {
   readonly wallSeconds: number;
   /** Peak resident memory: the CLI itself, and its children (the workerd of a local target). */
   readonly peakRss: { readonly cli: number; readonly workerd: number };
+  /** The process tree's memory through the run (every 250 ms). */
+  readonly samples: readonly RssSample[];
 }
 
 /** `credit-edge <args>` in a child process, as the operator runs it, its process tree's memory sampled. */
@@ -44,5 +46,6 @@ export async function measuredCli<T>(
       cli: Math.max(0, ...samples.map((s) => s.root)),
       workerd: Math.max(0, ...samples.map((s) => s.children)),
     },
+    samples,
   };
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-/** Resident memory of a process and its descendants (the sync CLI and its workerd), read from /proc. */
-export function treeRss(rootPid: number): { root: number; children: number } {
+/** The parent of every live process, from /proc (Linux). */
+function processParents(): Map<number, number> {
   const parents = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -13,24 +13,47 @@ export function treeRss(rootPid: number): { root: number; children: number } {
       // The process ended while we looked.
     }
   }
-  const rss = (pid: number) => {
-    try {
-      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-      return Number(kb ?? 0) * 1024;
-    } catch {
-      return 0;
-    }
-  };
-  let children = 0;
+  return parents;
+}
+
+function rss(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return Number(kb ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function descendants(rootPid: number): number[] {
+  const parents = processParents();
+  const found: number[] = [];
   const visit = (pid: number) => {
     for (const [child, parent] of parents) {
       if (parent !== pid) continue;
-      children += rss(child);
+      found.push(child);
       visit(child);
     }
   };
   visit(rootPid);
-  return { root: rss(rootPid), children };
+  return found;
+}
+
+/** Resident memory of a process and its descendants (the sync CLI and its workerd), read from /proc. */
+export function treeRss(rootPid: number): { root: number; children: number } {
+  return { root: rss(rootPid), children: descendants(rootPid).reduce((n, pid) => n + rss(pid), 0) };
+}
+
+/** Resident memory of the descendants of `rootPid` named `name` (e.g. wrangler dev's workerd), or null if none. */
+export function namedDescendantRss(rootPid: number, name: string): number | null {
+  const named = descendants(rootPid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === name;
+    } catch {
+      return false;
+    }
+  });
+  return named.length ? named.reduce((n, pid) => n + rss(pid), 0) : null;
 }
 
 export interface RssSample {

@@ -32,9 +32,9 @@ import { migratedD1State, OFFLINE_WRANGLER_ENV } from "../../test/support/sync/l
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { loadRegistry } from "../../warehouse/feature-registry.ts";
 import { gib } from "../measure.ts";
+import { type MeasuredRun, measuredCli } from "../measured-cli.ts";
 import { capacityRow, type MeasuredRates } from "./capacity.ts";
 import { compareKeyModes, type KeyModeComparison } from "./http-keys.ts";
-import { type MeasuredRun, measuredCli } from "./measured-cli.ts";
 
 const program = new Command("bench-scale")
   .option(

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../../lib/paths.ts";
 import type { SyncReport } from "../../sync/run/sync-run.ts";
-import { migratedD1State, OFFLINE_WRANGLER_ENV } from "../../test/support/sync/local-d1-state.ts";
-import { type RssSample, TreeRssSampler } from "./process-tree-memory.ts";
+import { migratedD1State } from "../../test/support/sync/local-d1-state.ts";
+import { measuredCli } from "../measured-cli.ts";
+import type { RssSample } from "../process-memory.ts";
 
 export interface SyncBenchRun {
   readonly label: string;
@@ -33,44 +32,19 @@ export async function benchSync(
   const dir = mkdtempSync(join(tmpdir(), "credit-edge-bench-sync-"));
   try {
     const state = await migratedD1State(join(dir, "state"));
-    const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      [join(PROJECT_ROOT, "bin", "credit-edge.mjs"), "sync", "--json", "--persist-to", state],
-      {
-        cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          ...OFFLINE_WRANGLER_ENV,
-          CREDIT_EDGE_DUCKDB: warehousePath,
-          CREDIT_EDGE_PROGRESS: "none",
-          ...settings,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    const sampler = new TreeRssSampler(child.pid!);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
+    const run = await measuredCli<SyncReport>(["sync", "--json", "--persist-to", state], {
+      CREDIT_EDGE_DUCKDB: warehousePath,
+      ...settings,
     });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    const samples = sampler.stop();
-    const wallSeconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`sync of ${warehousePath} failed (${code}):\n${stderr}`);
-    const report = JSON.parse(stdout) as SyncReport;
+    const report = run.result;
     return {
       label,
       clients: report.rows,
-      wallSeconds,
+      wallSeconds: run.wallSeconds,
       syncSeconds: report.seconds,
       clientsPerSecond: report.clientsPerSecond,
-      peakRss: peaks(samples),
-      rssByDecile: deciles(samples),
+      peakRss: peaks(run.samples),
+      rssByDecile: deciles(run.samples),
       settings,
     };
   } finally {

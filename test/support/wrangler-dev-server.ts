@@ -35,6 +35,8 @@ export interface DevServer {
   inspectorPort: number;
   /** Milliseconds from spawn until ready. */
   startupMs: number;
+  /** wrangler's process id (its workerd is a descendant, in the same process group). */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -118,6 +120,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     url: `http://127.0.0.1:${port}`,
     inspectorPort: inspector,
     startupMs: performance.now() - started,
+    pid: child.pid!,
     output: () => output,
     stop,
   };

@@ -22,13 +22,16 @@ export async function timeScoring(
   inputs: readonly ScoringInput[],
   rounds: number,
   reasons: boolean,
+  /** One call with every input per pass (a batch request's path) instead of one call per input. */
+  batched = false,
 ): Promise<Percentiles & { samples: number; calls: number }> {
-  await scorer.score([inputs[0]!], { reasons }); // warm
+  await scorer.score(batched ? inputs : [inputs[0]!], { reasons }); // warm
   const samples: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const started = performance.now();
-    for (const input of inputs) await scorer.score([input], { reasons });
+    if (batched) await scorer.score(inputs, { reasons });
+    else for (const input of inputs) await scorer.score([input], { reasons });
     samples.push((performance.now() - started) / inputs.length);
   }
-  return { ...percentiles(samples), samples: samples.length, calls: rounds * inputs.length };
+  return { ...percentiles(samples), samples: samples.length, calls: rounds * (batched ? 1 : inputs.length) };
 }
