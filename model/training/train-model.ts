@@ -217,7 +217,8 @@ export function trainModel(
   const contributions = served.main.booster.predict(matrix, "contributions");
   matrix.dispose();
   served.main.booster.dispose();
-  const width = set.features.length;
+  // XGBoost's contributions have one column per input plus the bias, per row.
+  const width = set.features.length + 1;
   const importance = set.features
     .map((f, j) => {
       let sum = 0;
