@@ -273,4 +273,23 @@ export function registerSync(program: Command): void {
         }
       }),
     );
+
+  sync
+    .command("bindings")
+    .description(
+      "the D1 bindings of the layout (control database, shards, standbys), one per line: each gets the migrations",
+    )
+    .configureHelp({ showGlobalOptions: true })
+    .action(
+      runAction(async (_options: unknown, command: Command) => {
+        const { config } = command.optsWithGlobals<{ config?: string }>();
+        const [{ wranglerConfigPath }, { readWranglerD1Config }, { layoutBindings }] = await Promise.all([
+          import("../../sync/open.ts"),
+          import("../../sync/target/wrangler-d1-config.ts"),
+          import("../../online-store/shard-layout.ts"),
+        ]);
+        const { layout } = await readWranglerD1Config(wranglerConfigPath(config));
+        for (const binding of layoutBindings(layout)) console.log(binding);
+      }),
+    );
 }

@@ -73,8 +73,10 @@ async function leaseExpired(): Promise<void> {
 
 const children: CliProcess[] = [];
 
+let config: string;
+
 beforeAll(async () => {
-  const config = writeShardConfig(`test-shards-${randomUUID().slice(0, 8)}`, { shards: SHARDS });
+  config = writeShardConfig(`test-shards-${randomUUID().slice(0, 8)}`, { shards: SHARDS });
   f = await syncFixture("sync-shards", { config });
   env = {
     ...f.env,
@@ -105,6 +107,12 @@ afterAll(async () => {
 });
 
 describe(`a sync into ${SHARDS} shards`, () => {
+  it("names every database of the layout for the migrations (sync bindings)", async () => {
+    const run = await runCliToEnd(["sync", "bindings", "--config", config], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim().split("\n")).toEqual(["DB", ...[0, 1, 2].map(shardBinding)]);
+  });
+
   it("writes every client to its shard, verifies rows and checksum per shard and in total, then activates all", async () => {
     const run = await runCliToEnd(f.args("sync", "--json"), env);
     expect(run.code, run.stderr).toBe(0);

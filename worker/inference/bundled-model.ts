@@ -1,4 +1,24 @@
-import card from "../../model/artifacts/model.json";
+// The card's serving fields by name: the bundler then leaves its other keys (the validator's sections, the
+// monitoring baseline, the untouched part's ids) out of the Worker, which never reads them.
+import {
+  calibration,
+  created_at,
+  excluded_attributes,
+  factor_importance,
+  feature_schema_hash,
+  features,
+  hyperparameters,
+  library,
+  metrics,
+  no_history,
+  objective,
+  onnx as onnx_,
+  packed_history_features,
+  policy,
+  reason_codes,
+  training_data,
+  version,
+} from "../../model/artifacts/model.json";
 import onnx from "../../model/artifacts/model.onnx";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { ModelExplainer } from "../../scoring/model-explainer.ts";
@@ -6,8 +26,26 @@ import { readOnnxModel } from "../../scoring/onnx-model.ts";
 import { Scorer } from "../../scoring/scorer.ts";
 import { sharedInit } from "./shared-init.ts";
 
-/** The model card bundled with the Worker (model/artifacts/model.json), read as training wrote it. */
-export const bundledCard = card as unknown as ModelCard;
+/** The model card bundled with the Worker (model/artifacts/model.json): its serving fields, as training wrote them. */
+export const bundledCard = {
+  version,
+  created_at,
+  library,
+  objective,
+  training_data,
+  features,
+  feature_schema_hash,
+  packed_history_features,
+  excluded_attributes,
+  calibration,
+  no_history,
+  policy,
+  metrics,
+  hyperparameters,
+  reason_codes,
+  factor_importance,
+  onnx: onnx_,
+} as unknown as ModelCard;
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
