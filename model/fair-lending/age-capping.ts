@@ -1,15 +1,8 @@
 import type { Booster } from "../xgboost/booster.ts";
+import type { XGBoostJsonTree } from "../xgboost/ensemble-from-json.ts";
 import { type AgeRule, elderlyCap, type RuleTree, treeKind } from "./age-rule.ts";
 
-/** One tree of XGBoost's JSON model, the fields the rule reads and writes. */
-interface JsonTree {
-  left_children: number[];
-  right_children: number[];
-  split_indices: number[];
-  split_conditions: number[];
-  default_left: (number | boolean)[];
-  sum_hessian: number[];
-}
+type JsonTree = XGBoostJsonTree;
 
 type JsonModel = { learner: { gradient_booster: { model: { trees: JsonTree[] } } } };
 

@@ -1,6 +1,7 @@
 import { computeMaxDepth, type Tree, type TreeEnsemble } from "../../scoring/tree-ensemble.ts";
 
-interface XGBoostJsonTree {
+/** One tree of XGBoost's JSON model (the fields this project reads; the age rule also writes leaves). */
+export interface XGBoostJsonTree {
   left_children: number[];
   right_children: number[];
   split_indices: number[];
