@@ -90,12 +90,17 @@ class Writer {
     this.view = new DataView(this.bytes.buffer);
   }
 
-  private room(n: number): void {
+  room(n: number): void {
     if (this.at + n <= this.bytes.length) return;
     const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.at + n));
     grown.set(this.bytes);
     this.bytes = grown;
     this.view = new DataView(grown.buffer);
+  }
+
+  byte(value: number): void {
+    this.room(1);
+    this.bytes[this.at++] = value;
   }
 
   varint(value: number): void {
@@ -120,84 +125,117 @@ class Writer {
     this.at += 8;
   }
 
-  raw(bytes: Uint8Array): void {
-    this.room(bytes.length);
-    this.bytes.set(bytes, this.at);
-    this.at += bytes.length;
+  text(value: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; the length varint at most 5.
+    const most = value.length * 3;
+    this.room(most + 5);
+    const { written } = utf8.encodeInto(value, this.bytes.subarray(this.at + 5, this.at + 5 + most));
+    const lengthAt = this.at;
+    this.varint(written);
+    this.bytes.copyWithin(this.at, lengthAt + 5, lengthAt + 5 + written);
+    this.at += written;
   }
 }
 
 const zigzag = (n: number) => (n >= 0 ? 2 * n : -2 * n - 1);
 const unzigzag = (z: number) => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 const fitsVarint = (n: number) => Number.isInteger(n) && zigzag(n) < VARINT_LIMIT;
+const STORED_COUNT = STORED_APPLICATION_COLUMNS.length;
+/** The integers whose zigzag is below VARINT_LIMIT: [-2^27, 2^27). */
+const VARINT_HALF = VARINT_LIMIT / 2;
+
+/** Reused by every call (encoding is synchronous): a client allocates only its result. */
+const scratch = new Writer(16 * 1024);
 
 /** Encode a client; `history` values beyond float32 precision are rounded to float32, as the model does. */
 export function encodeClient(client: PackedClient): Uint8Array {
-  const { history, application } = client;
+  const { application } = client;
+  return encodeStoredClient(
+    client.history,
+    STORED_APPLICATION_COLUMNS.map((c) => application[c.name]),
+  );
+}
+
+/**
+ * The encoder itself, with the application as the stored columns' values in STORED_APPLICATION_COLUMNS order
+ * (missing: null or undefined): the sync encodes every client of the warehouse from column vectors, so no
+ * record is built per client, and the history loop writes straight into a reused buffer.
+ */
+export function encodeStoredClient(history: ArrayLike<number>, stored: ArrayLike<unknown>): Uint8Array {
   const h = history.length;
-  const count = h + STORED_APPLICATION_COLUMNS.length;
-  const tags = new Uint8Array(Math.ceil(count / 4));
-  const payload = new Writer(h * 4 + 1024);
-  const tag = (i: number, value: number) => {
-    tags[i >> 2]! |= value << ((i & 3) * 2);
-  };
+  const w = scratch;
+  w.at = 0;
+  w.byte(FORMAT_BYTE);
+  w.varint(h);
+  const tagsAt = w.at;
+  const tagBytes = (h + STORED_COUNT + 3) >> 2;
+  // Room for the tags and the whole history (at most 4 bytes a value) before the loop writes unchecked.
+  w.room(tagBytes + h * 4);
+  let { bytes } = w;
+  const { view } = w;
+  bytes.fill(0, tagsAt, tagsAt + tagBytes);
+  let at = tagsAt + tagBytes;
   for (let i = 0; i < h; i++) {
     const value = Math.fround(history[i]!);
     if (Number.isNaN(value)) continue;
-    if (fitsVarint(value)) {
-      tag(i, INTEGER);
-      payload.varint(zigzag(value));
+    // fitsVarint, spelled out for the loop that runs ~600 times a client.
+    if (value >= -VARINT_HALF && value < VARINT_HALF && Number.isInteger(value)) {
+      bytes[tagsAt + (i >> 2)]! |= INTEGER << ((i & 3) * 2);
+      let z = zigzag(value); // below 2^28: bit operations are exact
+      while (z >= 0x80) {
+        bytes[at++] = (z & 0x7f) | 0x80;
+        z >>>= 7;
+      }
+      bytes[at++] = z;
     } else {
-      tag(i, FLOAT32);
-      payload.float32(value);
+      bytes[tagsAt + (i >> 2)]! |= FLOAT32 << ((i & 3) * 2);
+      view.setFloat32(at, value, true);
+      at += 4;
     }
   }
-  STORED_APPLICATION_COLUMNS.forEach((column, c) => {
+  w.at = at;
+  for (let c = 0; c < STORED_COUNT; c++) {
+    const column = STORED_APPLICATION_COLUMNS[c]!;
     const i = h + c;
-    const value = application[column.name];
+    const value = stored[c];
+    let t = MISSING;
     if (column.kind === "text") {
       if (typeof value !== "string") {
         if (value !== null && value !== undefined)
           throw new PackedClientError(`${column.name} holds a ${typeof value}, not text`);
-        return;
+        continue;
       }
       const index = textIndex.get(column.name)!.get(value);
       if (index !== undefined) {
-        tag(i, VOCABULARY_INDEX);
-        payload.varint(index);
+        t = VOCABULARY_INDEX;
+        w.varint(index);
       } else {
-        const bytes = utf8.encode(value);
-        tag(i, TEXT);
-        payload.varint(bytes.length);
-        payload.raw(bytes);
+        t = TEXT;
+        w.text(value);
       }
-      return;
-    }
-    if (typeof value !== "number") {
-      if (value !== null && value !== undefined)
-        throw new PackedClientError(`${column.name} holds a ${typeof value}, not a number`);
-      return;
-    }
-    if (!Number.isFinite(value)) return;
-    if (fitsVarint(value)) {
-      tag(i, INTEGER);
-      payload.varint(zigzag(value));
-    } else if (Math.fround(value) === value) {
-      tag(i, FLOAT32);
-      payload.float32(value);
     } else {
-      tag(i, FLOAT64);
-      payload.float64(value);
+      if (typeof value !== "number") {
+        if (value !== null && value !== undefined)
+          throw new PackedClientError(`${column.name} holds a ${typeof value}, not a number`);
+        continue;
+      }
+      if (!Number.isFinite(value)) continue;
+      if (fitsVarint(value)) {
+        t = INTEGER;
+        w.varint(zigzag(value));
+      } else if (Math.fround(value) === value) {
+        t = FLOAT32;
+        w.float32(value);
+      } else {
+        t = FLOAT64;
+        w.float64(value);
+      }
     }
-  });
-  const head = new Writer(8);
-  head.raw(Uint8Array.of(FORMAT_BYTE));
-  head.varint(h);
-  const out = new Uint8Array(head.at + tags.length + payload.at);
-  out.set(head.bytes.subarray(0, head.at), 0);
-  out.set(tags, head.at);
-  out.set(payload.bytes.subarray(0, payload.at), head.at + tags.length);
-  return out;
+    // The writes above may have grown the buffer.
+    bytes = w.bytes;
+    bytes[tagsAt + (i >> 2)]! |= t << ((i & 3) * 2);
+  }
+  return w.bytes.slice(0, w.at);
 }
 
 class Reader {

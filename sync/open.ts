@@ -9,7 +9,6 @@ import { openDuckDbSnapshot } from "./source/duckdb-snapshot.ts";
 import type { SnapshotSource } from "./source/snapshot-source.ts";
 import { openWarehouseSnapshot } from "./source/warehouse-snapshot.ts";
 import type { D1Target, TargetKind } from "./target/d1-target.ts";
-import { openLocalD1 } from "./target/local-d1.ts";
 import { openRemoteD1 } from "./target/remote-d1.ts";
 
 /** wrangler.toml: the D1 bindings (the shard layout), local state and migrations, shared with the Worker. */
@@ -47,7 +46,7 @@ export interface TargetOptions {
   log?: SyncLog;
 }
 
-export function openTarget(kind: TargetKind, options: TargetOptions = {}): Promise<D1Target> {
+export async function openTarget(kind: TargetKind, options: TargetOptions = {}): Promise<D1Target> {
   const retryHooks: RetryHooks = {
     onRetry: (error, attempt, delayMs) =>
       options.log?.warn("retry", `${error.message}: retry ${attempt} in ${delayMs} ms`, {
@@ -63,5 +62,7 @@ export function openTarget(kind: TargetKind, options: TargetOptions = {}): Promi
     retryHooks,
   };
   if (kind === "remote") return openRemoteD1({ ...common, importPollMs: envSettings().importPollMs });
+  // Miniflare loads only for the local target (it takes a remote run ~0.7 s to import).
+  const { openLocalD1 } = await import("./target/local-d1.ts");
   return openLocalD1({ ...common, ...(options.persistTo ? { persistTo: options.persistTo } : {}) });
 }

@@ -3,9 +3,9 @@
  * clients), every figure measured in this run:
  * - full sync into local D1 with N = 1 and N = 4 shards: clients/s, bytes per client-version on disk,
  *   peak memory of the CLI and of workerd;
- * - remote full sync (D1's import API into standbys, and the query API) and a remote incremental sync with
- *   5 % of clients changed, through the local D1 HTTP server with --latency-ms (50) per call: wall time and
- *   calls made;
+ * - remote full sync (D1's import API into standbys, and the query API) and two remote incremental syncs
+ *   with 5 % of clients changed (the second as the daily run recurs: it also collects the version past
+ *   --keep), through the local D1 HTTP server with --latency-ms (50) per call: wall time and calls made;
  * - the capacity table for 1 M, 10 M and 50 M clients projected from those rates, with the targets;
  * - HTTP POST /v1/score at 8 connections with a D1-stored key and a secret-configured key in one run:
  *   D1 queries per request and the req/s ratio.
@@ -170,8 +170,11 @@ async function remoteSyncs(source: string): Promise<RemoteRun[]> {
     const changed = report.changes
       ? `, ${rate(report.changes.updated + report.changes.added + report.changes.removed)} changed`
       : "";
+    const collected = report.gc?.deletedVersions.length
+      ? `, collected version(s) ${report.gc.deletedVersions.join(", ")}`
+      : "";
     console.log(
-      `  ${rate(report.rows)} clients in ${measured.wallSeconds.toFixed(1)} s wall (${report.load}${changed}): ${calls} calls (${report.calls.query} query, ${report.calls.import} import)`,
+      `  ${rate(report.rows)} clients in ${measured.wallSeconds.toFixed(1)} s wall (${report.load}${changed}${collected}): ${calls} calls (${report.calls.query} query, ${report.calls.import} import)`,
     );
   };
   try {
@@ -192,6 +195,12 @@ async function remoteSyncs(source: string): Promise<RemoteRun[]> {
     await run(`incremental sync (${CHANGED_SHARE * 100} % changed)`, ["--incremental"], {
       CREDIT_EDGE_DUCKDB: changed,
     });
+    // The daily run as it recurs: the same clients change back, and the version past --keep is collected.
+    await run(
+      `incremental sync (${CHANGED_SHARE * 100} % changed, steady state: collects the version past --keep)`,
+      ["--incremental"],
+      { CREDIT_EDGE_DUCKDB: source },
+    );
   } finally {
     await server.close();
   }
@@ -283,7 +292,8 @@ try {
       ),
     );
   const full = remote.find((r) => r.report.load === "import");
-  const incremental = remote.find((r) => r.report.mode === "incremental");
+  // The projection uses the steady-state run (the last), which also collects garbage.
+  const incremental = remote.filter((r) => r.report.mode === "incremental").at(-1);
   const bytes = sharded?.status.active?.bytes_per_client;
   if (full && incremental && bytes) {
     const rates: MeasuredRates = {

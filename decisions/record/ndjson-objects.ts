@@ -16,18 +16,21 @@ export async function contentKey(prefix: string, identities: readonly string[]):
  */
 export async function ndjsonObjects(
   lines: readonly RecordLine[],
+  /** Each line as already serialised (the queue message's text), one JSON line each; else stringified here. */
+  texts?: readonly string[],
 ): Promise<{ key: string; body: string; count: number }[]> {
-  const byDay = new Map<string, Map<string, RecordLine>>();
-  for (const line of lines) {
+  const byDay = new Map<string, Map<string, string>>();
+  lines.forEach((line, i) => {
     const day = dayOf(line.decided_at);
-    const lineMap = byDay.get(day) ?? new Map<string, RecordLine>();
+    const lineMap = byDay.get(day) ?? new Map<string, string>();
     byDay.set(day, lineMap);
-    if (!lineMap.has(lineKey(line))) lineMap.set(lineKey(line), line);
-  }
+    const key = lineKey(line);
+    if (!lineMap.has(key)) lineMap.set(key, texts?.[i] ?? JSON.stringify(line));
+  });
   return Promise.all(
     [...byDay.entries()].map(async ([day, unique]) => {
       const keys = [...unique.keys()].sort();
-      const body = keys.map((k) => JSON.stringify(unique.get(k))).join("\n");
+      const body = keys.map((k) => unique.get(k)).join("\n");
       return { key: await contentKey(partitionPrefix(day), keys), body: `${body}\n`, count: keys.length };
     }),
   );

@@ -44,7 +44,7 @@ export async function consumeRecords(
     batch.retryAll({ delaySeconds: 60 });
     return;
   }
-  const valid: { message: Message<unknown>; line: RecordLine }[] = [];
+  const valid: { message: Message<unknown>; line: RecordLine; text: string }[] = [];
   const invalid: { message: Message<unknown>; error: string }[] = [];
   for (const message of batch.messages) {
     // The Worker sends each line as JSON text; a JSON body (older senders, tests) is taken as well.
@@ -58,15 +58,22 @@ export async function consumeRecords(
       }
     }
     const parsed = RecordLineSchema.safeParse(body);
-    if (parsed.success) valid.push({ message, line: parsed.data });
-    else
+    if (parsed.success) {
+      // Stored as sent (the Worker serialised it once), unless it is not one JSON line.
+      const sent = typeof message.body === "string" ? message.body : null;
+      const text = sent !== null && !/[\n\r]/.test(sent) ? sent : JSON.stringify(parsed.data);
+      valid.push({ message, line: parsed.data, text });
+    } else
       invalid.push({
         message,
         error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
       });
   }
 
-  const objects = await ndjsonObjects(valid.map((v) => v.line));
+  const objects = await ndjsonObjects(
+    valid.map((v) => v.line),
+    valid.map((v) => v.text),
+  );
   const written = await Promise.allSettled(
     objects.map((o) =>
       bucket.put(o.key, o.body, {

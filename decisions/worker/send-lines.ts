@@ -6,7 +6,12 @@ export interface LineQueue {
   sendBatch(messages: Iterable<MessageSendRequest<string>>): Promise<unknown>;
 }
 
+/** Anything but printable ASCII, which is all JSON.stringify writes unless a value holds other text. */
+const NOT_PRINTABLE_ASCII = /[^ -~]/;
+
 function utf8Length(text: string): number {
+  // Records are ASCII but for text values of the application: the regex scan is native, the loop is not.
+  if (!NOT_PRINTABLE_ASCII.test(text)) return text.length;
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

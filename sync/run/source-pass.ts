@@ -59,6 +59,8 @@ export interface SourcePass {
 
 export interface SourcePassOptions {
   readonly source: SnapshotSource;
+  /** The source's pages, if already started (prefetch.ts); else `source.rows(pageSize)`. */
+  readonly pages?: AsyncIterable<readonly VectorRow[]>;
   readonly pageSize: number;
   /** In shard order, one per shard of the layout. */
   readonly shards: readonly ShardPass[];
@@ -69,6 +71,8 @@ export interface SourcePassOptions {
   readonly checkpoint: () => void;
   readonly io: SyncIo;
   readonly label: string;
+  /** Shown beside the bar: what runs alongside the pass (an incremental run's copy). */
+  readonly status?: () => string;
 }
 
 interface ShardState {
@@ -106,7 +110,7 @@ export async function runSourcePass(options: SourcePassOptions): Promise<SourceP
   const bar = options.io.progress({ label: options.label, total: source.stats.clients, unit: "clients" });
   const settleAll = () => Promise.all(states.map((s) => s.pass.sink.settle()));
   try {
-    for await (const page of source.rows(options.pageSize)) {
+    for await (const page of options.pages ?? source.rows(options.pageSize)) {
       options.checkpoint();
       for (const row of page) {
         total.add(row);
@@ -147,6 +151,7 @@ export async function runSourcePass(options: SourcePassOptions): Promise<SourceP
       }
       processed += page.length;
       bar.update(processed);
+      if (options.status) bar.status(options.status());
     }
     const deleted = await deleteGone(states, options);
     await Promise.all(states.map((s) => s.pass.sink.drain()));

@@ -18,9 +18,10 @@ import {
 import { type D1Target, targetDatabases } from "../target/d1-target.ts";
 import { assertMigrationsApplied } from "../target/migrations.ts";
 import { type OnlineStoreDb, onlineStoreDb } from "../target/online-store-db.ts";
-import { copyUnchanged } from "./copy-forward.ts";
+import { CopyForward } from "./copy-forward.ts";
 import { activateByFlip, activateOnShards, verifyShards } from "./finish-version.ts";
 import { ImportWriter } from "./import-writer.ts";
+import { prefetch } from "./prefetch.ts";
 import { type ShardDatabase, shardDatabase } from "./shard-databases.ts";
 import { GONE, type RowSink, runSourcePass } from "./source-pass.ts";
 import type {
@@ -159,6 +160,8 @@ async function syncUnderLease(
     );
   }
   let creating: Promise<FeatureSetRow> | undefined;
+  // Incremental: the base's rows are carried into the new version from the moment it exists.
+  let carry: CopyForward | null = null;
   const ensureVersion = async (): Promise<FeatureSetRow> => {
     if (version) return version;
     creating ??= (async () => {
@@ -175,6 +178,7 @@ async function syncUnderLease(
         load,
       });
       version = created;
+      carry?.start(created.id);
       return created;
     })();
     return creating;
@@ -198,12 +202,37 @@ async function syncUnderLease(
         })
       : new VectorWriter(shard.database.client, target.limits, settings.maxInFlight, checkpoint),
   );
+  // DuckDB builds its join while the base index loads from D1.
+  const pages = prefetch(source.rows(settings.pageSize));
   const bases =
     mode === "incremental"
-      ? await Promise.all(serving.map((s) => ClientIndex.load(s.database.client, active!.id)))
+      ? await Promise.all(serving.map((s) => ClientIndex.load(s.database.client, active!.id))).catch(
+          async (error: unknown) => {
+            await pages.cancel();
+            throw error;
+          },
+        )
       : null;
+  let copyDone = 0;
+  if (bases) {
+    carry = new CopyForward({
+      fromId: active!.id,
+      shards: serving.map((shard, i) => ({
+        base: bases[i]!,
+        writer: new VectorWriter(shard.database.client, target.limits, settings.maxInFlight, checkpoint),
+      })),
+      progress: (rows) => {
+        copyDone += rows;
+      },
+    });
+    if (version) carry.start(version.id);
+  }
+  const baseRows = bases?.reduce((n, b) => n + b.size, 0) ?? 0;
+  const copyStatus = (c: CopyForward) => () => (c.started ? `copy unchanged ${copyDone}/${baseRows}` : "");
   const pass = await runSourcePass({
     source,
+    pages: pages.items,
+    ...(carry ? { status: copyStatus(carry) } : {}),
     pageSize: settings.pageSize,
     shards: loadInto.map((shard, i) => ({
       shard: shard.shard,
@@ -216,6 +245,9 @@ async function syncUnderLease(
     checkpoint,
     io,
     label: `sync ${mode}${shardCount > 1 ? ` into ${shardCount} shards` : ""}`,
+  }).catch(async (error: unknown) => {
+    await carry?.settle();
+    throw error;
   });
 
   let changes: SyncChanges | null = null;
@@ -235,30 +267,21 @@ async function syncUnderLease(
     );
     if (updated + added + removed > 0 || version) {
       const { id } = await ensureVersion();
-      // Every shard copies inside its own database at once, under one progress bar.
-      const bar = io.progress({
-        label: "copy unchanged",
-        total: bases.reduce((n, b) => n + b.size, 0),
-        unit: "clients",
-      });
-      let done = 0;
+      // What the copy has left after the pass, under its own bar (every shard copies at once).
+      const bar = io.progress({ label: "copy unchanged", total: baseRows, unit: "clients" });
+      const ticker = setInterval(() => bar.update(copyDone), 500);
       try {
-        await Promise.all(
-          bases.map(async (base, i) => {
-            copied[i] = await copyUnchanged(
-              base,
-              pass.shards[i]!.baseState!,
-              active!.id,
-              id,
-              sinks[i] as VectorWriter,
-              (rows) => {
-                done += rows;
-                bar.update(done);
-              },
-            );
-          }),
+        bar.update(copyDone);
+        const carried = await carry!.finish(
+          id,
+          pass.shards.map((s) => s.baseState!),
         );
+        carried.forEach((n, i) => {
+          copied[i] = n;
+        });
+        bar.update(baseRows);
       } finally {
+        clearInterval(ticker);
         bar.stop();
       }
     }
@@ -409,11 +432,12 @@ async function collect(
 ): Promise<GarbageCollection | null> {
   const gcSettings = { keep: settings.keep, graceSeconds: settings.gcGraceSeconds };
   try {
-    const runs: GarbageCollection[] = [];
-    for (const shard of shards)
-      runs.push(
-        await collectGarbage(shard.db, shard.database.client, gcSettings, lease.guard(shard.isControl)),
-      );
+    // Shards are separate databases: they collect at once (each a chain of bounded deletes).
+    const runs: GarbageCollection[] = await Promise.all(
+      shards.map((shard) =>
+        collectGarbage(shard.db, shard.database.client, gcSettings, lease.guard(shard.isControl)),
+      ),
+    );
     if (!controlIsShard)
       runs.push(await collectGarbage(control, target.control.client, gcSettings, lease.guard(true)));
     const union = (pick: (g: GarbageCollection) => number[]) =>

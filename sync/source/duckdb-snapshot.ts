@@ -1,20 +1,17 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  DuckDBInstance,
-  type DuckDBVector,
-} from "@duckdb/node-api";
-import { APPLICATION_COLUMNS } from "../../features/application/columns.ts";
+import { type DuckDBConnection, type DuckDBDataChunk, DuckDBInstance } from "@duckdb/node-api";
+import duckdb from "@duckdb/node-bindings";
+import { VOCABULARIES } from "../../features/application/vocabularies.ts";
 import { UserError } from "../../lib/errors.ts";
+import { STORED_APPLICATION_COLUMNS } from "../../online-store/application-layout.ts";
 import { CLIENT_SNAPSHOT_FROM } from "../../warehouse/client-snapshot.ts";
-import { type DoubleVector, doubleVectorOf, isValid } from "../../warehouse/duckdb/double-columns.ts";
+import { doubleVectorOf, isValid } from "../../warehouse/duckdb/double-columns.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { FEATURE_REGISTRY_TABLE } from "../../warehouse/feature-registry.ts";
 import { readSnapshotMetadata, type SnapshotMetadata } from "./snapshot-metadata.ts";
 import type { SnapshotSource } from "./snapshot-source.ts";
-import { applicationRecordFrom, type VectorRow, vectorRow } from "./vector-row.ts";
+import { storedVectorRow, type VectorRow } from "./vector-row.ts";
 
 export interface DuckDbSnapshotOptions {
   path: string;
@@ -100,13 +97,62 @@ async function assertSameRegistry(connection: DuckDBConnection, path: string, me
   }
 }
 
-/** The snapshot with every numeric column as DOUBLE: one fast path for DOUBLE, INTEGER, BIGINT, HUGEINT. */
+/** SQL string literal. */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * The snapshot as the scan reads it, with the work that parallelises done by DuckDB on its threads:
+ * - the client id, then per stored application column (STORED_APPLICATION_COLUMNS) either its value as
+ *   DOUBLE (numbers), or two columns (text): its 1-based position in the column's vocabulary as DOUBLE, and
+ *   the string itself only when it is not a vocabulary value (so nearly no string crosses into JS);
+ * - the history features as one DOUBLE[H] array, NULL as NaN: its child vector is the chunk's row-major
+ *   history matrix, read in place instead of transposed value by value.
+ */
 export function duckDbSnapshotSql(historyNames: readonly string[]): string {
-  const application = APPLICATION_COLUMNS.map((c) =>
-    c.kind === "text" ? `a.${c.name}` : `CAST(a.${c.name} AS DOUBLE)`,
-  );
-  const history = historyNames.map((n) => `CAST(f.${n} AS DOUBLE)`);
+  const application = STORED_APPLICATION_COLUMNS.flatMap((c) => {
+    if (c.kind !== "text") return [`CAST(a.${c.name} AS DOUBLE)`];
+    const text = `CAST(a.${c.name} AS VARCHAR)`;
+    const vocabulary = VOCABULARIES[c.name] ?? [];
+    if (vocabulary.length === 0) return ["CAST(NULL AS DOUBLE)", text];
+    const position = `list_position([${vocabulary.map(literal).join(", ")}], ${text})`;
+    return [`CAST(${position} AS DOUBLE)`, `CASE WHEN ${position} IS NULL THEN ${text} END`];
+  });
+  const history =
+    historyNames.length === 0
+      ? []
+      : [
+          `[${historyNames.map((n) => `COALESCE(CAST(f.${n} AS DOUBLE), 'NaN'::DOUBLE)`).join(", ")}]::DOUBLE[${historyNames.length}]`,
+        ];
   return `SELECT CAST(a.SK_ID_CURR AS DOUBLE), ${[...application, ...history].join(", ")} FROM ${CLIENT_SNAPSHOT_FROM}`;
+}
+
+/** A stored application column's reader over one chunk. */
+type ColumnReader = (row: number) => number | string | null;
+
+function applicationReaders(chunk: DuckDBDataChunk): ColumnReader[] {
+  let at = 1;
+  return STORED_APPLICATION_COLUMNS.map((c): ColumnReader => {
+    if (c.kind !== "text") {
+      const { values, validity } = doubleVectorOf(chunk, at++);
+      return (row) => (isValid(validity, row) ? values[row]! : null);
+    }
+    const vocabulary = VOCABULARIES[c.name] ?? [];
+    const code = doubleVectorOf(chunk, at++);
+    const other = chunk.getColumnVector(at++);
+    return (row) => {
+      if (isValid(code.validity, row)) return vocabulary[code.values[row]! - 1] ?? null;
+      const value = other.getItem(row);
+      return typeof value === "string" ? value : null;
+    };
+  });
+}
+
+/** The history matrix of a chunk: the DOUBLE[H] column's child vector, row-major, in DuckDB's memory. */
+function historyMatrix(chunk: DuckDBDataChunk, column: number, width: number): Float64Array {
+  if (width === 0) return new Float64Array(0);
+  const child = duckdb.array_vector_get_child(duckdb.data_chunk_get_vector(chunk.chunk, column));
+  const bytes = duckdb.vector_get_data(child, chunk.rowCount * width * 8);
+  return new Float64Array(bytes.buffer, bytes.byteOffset, chunk.rowCount * width);
 }
 
 async function* scanSnapshot(
@@ -115,11 +161,12 @@ async function* scanSnapshot(
   pageSize: number,
 ): AsyncGenerator<VectorRow[]> {
   const result = await connection.stream(duckDbSnapshotSql(historyNames));
-  const historyStart = 1 + APPLICATION_COLUMNS.length;
+  const historyColumn = 1 + STORED_APPLICATION_COLUMNS.reduce((n, c) => n + (c.kind === "text" ? 2 : 1), 0);
   const width = historyNames.length;
-  let history = new Float64Array(0);
   let next: Promise<DuckDBDataChunk | null> | null = result.fetchChunk();
   let page: VectorRow[] = [];
+  // One client's stored application values, refilled per row (the encoder copies what it needs).
+  const stored = new Array<number | string | null>(STORED_APPLICATION_COLUMNS.length).fill(null);
   try {
     for (;;) {
       const chunk: DuckDBDataChunk | null = await next;
@@ -128,22 +175,13 @@ async function* scanSnapshot(
       next = result.fetchChunk();
       const rows = chunk.rowCount;
       const ids = doubleVectorOf(chunk, 0);
-      const application = APPLICATION_COLUMNS.map((c, i) =>
-        c.kind === "text" ? chunk.getColumnVector(1 + i) : doubleVectorOf(chunk, 1 + i),
-      );
-      // Column by column into a row-major matrix (reused across chunks): each column is read in order, once.
-      if (history.length < rows * width) history = new Float64Array(rows * width);
-      for (let h = 0; h < width; h++) {
-        const { values, validity } = doubleVectorOf(chunk, historyStart + h);
-        for (let row = 0, at = h; row < rows; row++, at += width) {
-          const value = values[row]!;
-          // One NaN for missing and NaN alike: payloads differ between engines, and the hash covers bytes.
-          history[at] = isValid(validity, row) && !Number.isNaN(value) ? value : Number.NaN;
-        }
-      }
+      const application = applicationReaders(chunk);
+      const history = historyMatrix(chunk, historyColumn, width);
       for (let row = 0; row < rows; row++) {
-        const record = applicationRecordFrom((i) => applicationValue(application[i]!, row));
-        page.push(vectorRow(ids.values[row]!, history.subarray(row * width, (row + 1) * width), record));
+        for (let c = 0; c < stored.length; c++) stored[c] = application[c]!(row);
+        page.push(
+          storedVectorRow(ids.values[row]!, history.subarray(row * width, (row + 1) * width), stored),
+        );
         if (page.length >= pageSize) {
           yield page;
           page = [];
@@ -158,10 +196,4 @@ async function* scanSnapshot(
     await next?.catch(() => null);
     next = null;
   }
-}
-
-function applicationValue(column: DuckDBVector | DoubleVector, row: number): number | string | null {
-  if ("values" in column) return isValid(column.validity, row) ? column.values[row]! : null;
-  const value = column.getItem(row);
-  return typeof value === "string" ? value : null;
 }

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { APPLICATION_COLUMNS, type ApplicationRecord } from "../../features/application/columns.ts";
 import { STORED_APPLICATION_COLUMNS } from "../../online-store/application-layout.ts";
-import { encodeClient } from "../../online-store/packed-client.ts";
+import { encodeStoredClient } from "../../online-store/packed-client.ts";
 
 /** One client as stored in D1's client_vectors (online-store/schema.ts), plus its content hash halves. */
 export interface VectorRow {
@@ -21,8 +21,7 @@ const STORED_AT = STORED_APPLICATION_COLUMNS.map((c) => APPLICATION_COLUMNS.inde
 
 /**
  * The application as the online store keeps it: the stored columns' values, `valueAt(i)` giving column i of
- * APPLICATION_COLUMNS. Built here for every source, so a client's stored bytes (and hash) are the same
- * whether it came from DuckDB or BigQuery.
+ * APPLICATION_COLUMNS; numbers and strings kept, anything else missing.
  */
 export function applicationRecordFrom(valueAt: (column: number) => unknown): ApplicationRecord {
   const record: Record<string, number | string> = {};
@@ -48,7 +47,24 @@ export function vectorRow(
   history: ArrayLike<number>,
   application: ApplicationRecord,
 ): VectorRow {
-  const packed = encodeClient({ history, application });
+  return storedVectorRow(
+    clientId,
+    history,
+    STORED_APPLICATION_COLUMNS.map((c) => application[c.name]),
+  );
+}
+
+/**
+ * The same from the stored columns' values in STORED_APPLICATION_COLUMNS order (a number, a string, or
+ * null for missing): what a columnar source hands over without building a record per client. Every source
+ * ends here, so a client's stored bytes (and hash) are the same whether it came from DuckDB or BigQuery.
+ */
+export function storedVectorRow(
+  clientId: number,
+  history: ArrayLike<number>,
+  stored: ArrayLike<number | string | null | undefined>,
+): VectorRow {
+  const packed = encodeStoredClient(history, stored);
   const packedHex = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength).toString("hex");
   const { hi, lo } = contentHash(clientId, packedHex);
   return { clientId, packedHex, hashHi: hi, hashLo: lo };

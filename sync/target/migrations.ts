@@ -8,7 +8,13 @@ import { type D1Target, type TargetDatabase, targetDatabases } from "./d1-target
  * layout, naming the command for that binding.
  */
 export async function assertMigrationsApplied(target: D1Target): Promise<void> {
-  for (const database of targetDatabases(target)) await assertDatabaseMigrated(target, database);
+  // Every database at once (two round trips each, not two per database in a row); the first failure in
+  // layout order is the one reported, whatever order the answers came in.
+  const checks = await Promise.allSettled(
+    targetDatabases(target).map((database) => assertDatabaseMigrated(target, database)),
+  );
+  const failed = checks.find((c): c is PromiseRejectedResult => c.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 async function assertDatabaseMigrated(target: D1Target, database: TargetDatabase): Promise<void> {

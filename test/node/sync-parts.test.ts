@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeClient } from "../../online-store/packed-client.ts";
 import { shardOf } from "../../online-store/shard-layout.ts";
 import { backoffDelay, DEFAULT_RETRY, TransientError, withRetry } from "../../sync/retry.ts";
+import { prefetch } from "../../sync/run/prefetch.ts";
 import { vectorRow } from "../../sync/source/vector-row.ts";
 import { Checksum } from "../../sync/store/checksum.ts";
 import { insertStatements } from "../../sync/store/vector-statements.ts";
@@ -142,5 +143,46 @@ describe("the shard map", () => {
     expect(ids.every((id) => shardOf(id, 1) === 0)).toBe(true);
     // Pinned values: a change here moves clients between shards, which needs a full sync into a new layout.
     expect([100002, 100003, 456255, 2 ** 40 + 5].map((id) => shardOf(id, 4))).toEqual([3, 3, 2, 3]);
+  });
+});
+
+describe("prefetch", () => {
+  async function* counted(log: string[]) {
+    try {
+      for (let i = 0; i < 3; i++) {
+        log.push(`produce ${i}`);
+        yield i;
+      }
+    } finally {
+      log.push("closed");
+    }
+  }
+
+  it("starts producing the first item at once and then yields every item in order", async () => {
+    const log: string[] = [];
+    const started = prefetch(counted(log));
+    await Promise.resolve();
+    expect(log).toEqual(["produce 0"]);
+    const seen: number[] = [];
+    for await (const item of started.items) seen.push(item);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(log).toEqual(["produce 0", "produce 1", "produce 2", "closed"]);
+  });
+
+  it("closes its source when cancelled before iteration, and a failing first item is not unhandled", async () => {
+    const log: string[] = [];
+    await prefetch(counted(log)).cancel();
+    expect(log).toEqual(["produce 0", "closed"]);
+    async function* failing(): AsyncGenerator<number> {
+      if (log.length > 0) throw new Error("warehouse gone");
+      yield 0;
+    }
+    await prefetch(failing()).cancel();
+    const consumed = prefetch(failing());
+    await expect(
+      (async () => {
+        for await (const _ of consumed.items) void _;
+      })(),
+    ).rejects.toThrow("warehouse gone");
   });
 });

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { LOCAL_D1_ENDPOINT_SCRIPT } from "../../../sync/target/local-d1-endpoint.ts";
 import { openLocalD1Miniflare } from "../../../sync/target/local-d1-miniflare.ts";
 import { checkStatement, type LimitViolation, type QueryBody } from "./d1-limits.ts";
 import { FaultPlan } from "./faults.ts";
@@ -107,8 +108,14 @@ function send(
     .end(text);
 }
 
-/** The largest batch the stand-in sends to its local D1 at once (Miniflare's proxy fails on larger ones under load). */
+/** The largest batch of an import the stand-in runs in its local D1 at once. */
 const IMPORT_BATCH_BYTES = 1_000_000;
+
+/** One statement's answer from the endpoint Worker: /raw's shape. */
+interface RawResult {
+  readonly results?: { readonly columns?: string[]; readonly rows?: unknown[][] };
+  readonly meta?: object;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -121,13 +128,36 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
   };
   const ids = Object.keys(databases);
   // One Miniflare, one binding per database (binding names are positions: ids need not be identifiers).
+  // Statements run inside workerd through the local target's endpoint Worker, a whole batch per
+  // dispatchFetch: D1 bindings used from Node block this process on a synchronous round trip per prepare,
+  // which made every database wait on one thread (D1's databases run independently of each other).
   const mf = openLocalD1Miniflare({
     persistRoot: options.persistRoot,
     databases: Object.fromEntries(ids.map((id, i) => [`D${i}`, databases[id]!])),
+    script: LOCAL_D1_ENDPOINT_SCRIPT,
   });
-  const d1 = new Map(
-    await Promise.all(ids.map(async (id, i) => [id, await mf.getD1Database(`D${i}`)] as const)),
-  );
+  await mf.ready;
+  const bindingOf = new Map(ids.map((id, i) => [id, `D${i}`]));
+
+  /** Run statements in one database, one transaction for a batch: each result's columns and rows. */
+  async function exec(database: string, queries: readonly QueryBody[]): Promise<RawResult[]> {
+    const response = await mf.dispatchFetch(`http://d1.local/raw/${bindingOf.get(database)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(
+        queries.length === 1
+          ? { sql: queries[0]!.sql, params: queries[0]!.params ?? [] }
+          : { batch: queries },
+      ),
+    });
+    const body = (await response.json()) as {
+      result: RawResult[];
+      success: boolean;
+      errors: { message: string }[];
+    };
+    if (!body.success) throw new Error(body.errors[0]?.message ?? `local D1 answered ${response.status}`);
+    return body.result;
+  }
   const faults = new FaultPlan();
   const requests: RecordedRequest[] = [];
   const imports: ImportRecord[] = [];
@@ -149,26 +179,13 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
 
   /** Rows as the endpoint returns them: objects for /query, columns + arrays for /raw; D1's meta kept. */
   async function run(database: string, queries: QueryBody[], endpoint: "query" | "raw"): Promise<unknown[]> {
-    const db = d1.get(database)!;
-    const statements = queries.map((q) => db.prepare(q.sql).bind(...(q.params ?? [])));
-    if (statements.length === 1 && endpoint === "raw") {
-      // One statement as arrays in its exact column order (a batch would key rows by column name).
-      const [columns = [], ...rows] = await statements[0]!.raw({ columnNames: true });
-      return [
-        { results: { columns, rows }, success: true, meta: { changed_db: false, changes: 0, duration: 0 } },
-      ];
-    }
-    const results: { results?: unknown[]; meta?: object }[] = await db.batch(statements);
+    const results = await exec(database, queries);
     return results.map((r) => {
-      const rows = (r.results ?? []) as Record<string, unknown>[];
+      const { columns = [], rows = [] } = r.results ?? {};
       const meta = { changed_db: false, changes: 0, duration: 0, rows_read: 0, rows_written: 0, ...r.meta };
-      if (endpoint === "query") return { results: rows, success: true, meta };
-      const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
-      return {
-        results: { columns, rows: rows.map((row) => columns.map((c) => row[c])) },
-        success: true,
-        meta,
-      };
+      if (endpoint === "raw") return { results: { columns, rows }, success: true, meta };
+      const objects = rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
+      return { results: objects, success: true, meta };
     });
   }
 
@@ -257,14 +274,16 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
       record.statements = statements.length;
       const violation = statements.map((sql) => checkStatement({ sql })).find((v) => v !== null);
       if (violation) throw new Error(violation.message);
-      const db = d1.get(database)!;
-      // In batches of at most IMPORT_BATCH_BYTES, each one transaction: Miniflare's proxy from Node fails on
-      // much larger ones. (D1 runs an import as one unit; the sync does not rely on that: its files are
+      // In batches of at most IMPORT_BATCH_BYTES, each one transaction. (D1 runs an import as one unit; the sync does not rely on that: its files are
       // upserts, and what a partial import left is found by the next run's resume index and verification.)
       let batch: string[] = [];
       let batchBytes = 0;
       const flush = async () => {
-        if (batch.length > 0) await db.batch(batch.map((sql) => db.prepare(sql)));
+        if (batch.length > 0)
+          await exec(
+            database,
+            batch.map((sql) => ({ sql })),
+          );
         batch = [];
         batchBytes = 0;
       };
@@ -378,7 +397,7 @@ export async function startD1HttpServer(options: D1HttpServerOptions): Promise<D
       return;
     }
     const match = path.exec(url.pathname);
-    if (request.method !== "POST" || !match || !d1.has(match[1]!)) {
+    if (request.method !== "POST" || !match || !bindingOf.has(match[1]!)) {
       send(response, 404, failure(7404, "not found"));
       return;
     }
