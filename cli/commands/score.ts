@@ -39,21 +39,27 @@ export function registerScore(program: Command): void {
         const { HistoryLookup } = await import("../../model/offline-scoring/history-lookup.ts");
         const { readArtifacts } = await import("../../model/offline-scoring/load-scorer.ts");
         const { scoreFile } = await import("../../model/offline-scoring/score-file.ts");
+        const { ScoringPool } = await import("../../model/offline-scoring/scoring-pool.ts");
         const { card } = readArtifacts(options.model);
-        const warehouse = options.history
-          ? await openWarehouse(parseWarehouseKind(options.warehouse))
-          : undefined;
+        // The threads load their model while this one opens the warehouse: neither waits for the other.
+        const pool = ScoringPool.start(options.threads ?? defaultThreads(), { modelDir: options.model });
+        pool.catch(() => {}); // awaited by scoreFile; marked handled until then
+        let handedOver = false;
+        let warehouse: Awaited<ReturnType<typeof openWarehouse>> | undefined;
         const bar = progressFor()({ label: "score", total: 0, unit: "rows" });
         try {
+          warehouse = options.history
+            ? await openWarehouse(parseWarehouseKind(options.warehouse))
+            : undefined;
           const history = warehouse ? await HistoryLookup.open(warehouse, card) : undefined;
+          handedOver = true;
           const result = await scoreFile({
             card,
-            modelDir: options.model,
             history,
             input: options.input,
             output: options.output,
             progress: bar,
-            threads: options.threads ?? defaultThreads(),
+            pool,
           });
           bar.stop();
           const elapsed = (performance.now() - started) / 1000;
@@ -62,6 +68,7 @@ export function registerScore(program: Command): void {
           );
         } finally {
           bar.stop();
+          if (!handedOver) await pool.then((p) => p.close()).catch(() => {});
           await warehouse?.close();
         }
       }),

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../../lib/errors.ts";
 import { ARTIFACTS_DIR, PROJECT_ROOT } from "../../lib/paths.ts";
-import { OnnxNodeModel, readArtifacts } from "../../model/offline-scoring/load-scorer.ts";
+import { loadServingModel, readArtifacts } from "../../model/offline-scoring/load-scorer.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { readOnnxModel } from "../../scoring/onnx-model.ts";
@@ -53,5 +53,5 @@ export async function scorerForVersion(version: string, extra: readonly string[]
       `the artifact of model ${version} is in none of ${folders.map((f) => f.replace(`${PROJECT_ROOT}/`, "")).join(", ") || "the model folders"}: put its model.json and model.onnx into model/archive/${version}/ (e.g. from git history) or pass --models DIR`,
     );
   const { card, onnx } = readArtifacts(dir);
-  return new Scorer(card, await OnnxNodeModel.load(onnx), new ModelExplainer(readOnnxModel(onnx)));
+  return new Scorer(card, await loadServingModel(onnx), new ModelExplainer(readOnnxModel(onnx)));
 }

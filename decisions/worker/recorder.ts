@@ -1,5 +1,6 @@
 import type { RecordLine } from "../record/schema.ts";
-import { type LineQueue, sendLines } from "./send-lines.ts";
+import { CoalescedSends } from "./coalesced-sends.ts";
+import { type LineQueue, lineMessages } from "./send-lines.ts";
 import { recordingMode } from "./settings.ts";
 
 /** What recording a request needs from the Worker: the queue binding, the setting, waitUntil, a log. */
@@ -30,10 +31,24 @@ const defaultLog = (entry: Record<string, unknown>) => console.log(JSON.stringif
 export const RECORD_AFTER_RESPONSE_MS = 5;
 const afterResponse = () => new Promise<void>((resolve) => setTimeout(resolve, RECORD_AFTER_RESPONSE_MS));
 
-async function send(queue: LineQueue | undefined, lines: readonly RecordLine[]): Promise<void> {
+/**
+ * How long a best-effort record may wait in this isolate for the records of other requests, to share one
+ * Queue operation with them (coalesced-sends.ts); the answer has left already. `required` records wait for
+ * no one: only requests already under way in the same event-loop turn join them.
+ */
+export const RECORD_COALESCE_MS = 50;
+
+/** The isolate's one batch of records on their way to the queue. */
+const coalesced = new CoalescedSends();
+
+async function send(
+  queue: LineQueue | undefined,
+  lines: readonly RecordLine[],
+  waitMs: number,
+): Promise<void> {
   if (!queue)
     throw new Error("the DECISIONS queue binding is not configured (wrangler.toml [[queues.producers]])");
-  await sendLines(queue, lines);
+  await coalesced.send(queue, lineMessages(lines), waitMs);
 }
 
 function logFailure(
@@ -68,7 +83,7 @@ export async function recordDecisions(
   if (mode === "required") {
     const lines = build();
     try {
-      await send(deps.queue, lines);
+      await send(deps.queue, lines, 0);
     } catch (error) {
       logFailure(deps, "decision", lines, error);
       throw new DecisionRecordError(
@@ -81,7 +96,9 @@ export async function recordDecisions(
       (async () => {
         await afterResponse();
         const lines = build();
-        await send(deps.queue, lines).catch((error: unknown) => logFailure(deps, "decision", lines, error));
+        await send(deps.queue, lines, RECORD_COALESCE_MS).catch((error: unknown) =>
+          logFailure(deps, "decision", lines, error),
+        );
       })(),
     );
   }
@@ -92,7 +109,7 @@ export async function recordDecisions(
         let lines: RecordLine[] = [];
         try {
           lines = await shadow();
-          await send(deps.queue, lines);
+          await send(deps.queue, lines, RECORD_COALESCE_MS);
         } catch (error) {
           logFailure(deps, "shadow", lines, error);
         }

@@ -6,6 +6,12 @@ export interface LineQueue {
   sendBatch(messages: Iterable<MessageSendRequest<string>>): Promise<unknown>;
 }
 
+/** A record line as its queue message: the NDJSON line (contentType "text"), and its size counted once. */
+export interface LineMessage {
+  message: MessageSendRequest<string>;
+  bytes: number;
+}
+
 /** Anything but printable ASCII, which is all JSON.stringify writes unless a value holds other text. */
 const NOT_PRINTABLE_ASCII = /[^ -~]/;
 
@@ -24,12 +30,24 @@ function utf8Length(text: string): number {
 const OVERHEAD_BYTES = 256;
 
 /**
- * Send record lines, one message per line, each already serialised as its NDJSON line (contentType "text":
- * serialised once, its size known exactly, and the consumer stores what was sent), in as few sendBatch calls as Cloudflare's limits allow
- * (100 messages, 256 KB per call; 128 KB per message). A line too large for one message is refused here,
- * by name, rather than by the queue.
+ * Each line serialised once as the message the consumer stores as it is (one message per line). A line too
+ * large for one message (128 KB) is refused here, by name, rather than by the queue.
  */
-export async function sendLines(queue: LineQueue, lines: readonly RecordLine[]): Promise<void> {
+export function lineMessages(lines: readonly RecordLine[]): LineMessage[] {
+  return lines.map((line) => {
+    const text = JSON.stringify(line);
+    // UTF-8 bytes: ASCII but for text values of the application (at most 3 bytes per UTF-16 unit).
+    const bytes = utf8Length(text) + OVERHEAD_BYTES;
+    if (bytes > QUEUE_LIMITS.messageBytes)
+      throw new Error(
+        `the ${line.record_type} record of item ${line.item} is ${bytes} bytes, over the queue's ${QUEUE_LIMITS.messageBytes}-byte message limit`,
+      );
+    return { message: { body: text, contentType: "text" }, bytes };
+  });
+}
+
+/** Messages in as few sendBatch calls as Cloudflare's limits allow (100 messages, 256 KB per call). */
+export async function sendMessages(queue: LineQueue, messages: readonly LineMessage[]): Promise<void> {
   let batch: MessageSendRequest<string>[] = [];
   let bytes = 0;
   const calls: Promise<unknown>[] = [];
@@ -38,18 +56,16 @@ export async function sendLines(queue: LineQueue, lines: readonly RecordLine[]):
     batch = [];
     bytes = 0;
   };
-  for (const line of lines) {
-    const text = JSON.stringify(line);
-    // UTF-8 bytes: ASCII but for text values of the application (at most 3 bytes per UTF-16 unit).
-    const size = utf8Length(text) + OVERHEAD_BYTES;
-    if (size > QUEUE_LIMITS.messageBytes)
-      throw new Error(
-        `the ${line.record_type} record of item ${line.item} is ${size} bytes, over the queue's ${QUEUE_LIMITS.messageBytes}-byte message limit`,
-      );
-    if (batch.length === QUEUE_LIMITS.batchMessages || bytes + size > QUEUE_LIMITS.batchBytes) flush();
-    batch.push({ body: text, contentType: "text" });
-    bytes += size;
+  for (const m of messages) {
+    if (batch.length === QUEUE_LIMITS.batchMessages || bytes + m.bytes > QUEUE_LIMITS.batchBytes) flush();
+    batch.push(m.message);
+    bytes += m.bytes;
   }
   flush();
   await Promise.all(calls);
+}
+
+/** Send record lines, one message per line, in as few sendBatch calls as the limits allow. */
+export async function sendLines(queue: LineQueue, lines: readonly RecordLine[]): Promise<void> {
+  await sendMessages(queue, lineMessages(lines));
 }

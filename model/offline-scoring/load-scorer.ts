@@ -5,6 +5,7 @@ import { UserError } from "../../lib/errors.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { ONNX_IO, readOnnxModel } from "../../scoring/onnx-model.ts";
+import { loadRoutedModel, type RoutedModel } from "../../scoring/routed-model.ts";
 import { type ProbabilityModel, Scorer } from "../../scoring/scorer.ts";
 import { ARTIFACTS_DIR } from "../publish/write-artifacts.ts";
 
@@ -29,6 +30,14 @@ export class OnnxNodeModel implements ProbabilityModel {
   }
 }
 
+/**
+ * What offline scoring runs: the graph's ensembles as sessions of their own, each row sent to the one that
+ * scores it (scoring/routed-model.ts), with the same probabilities as the full graph.
+ */
+export function loadServingModel(bytes: Uint8Array): Promise<OnnxNodeModel | RoutedModel<OnnxNodeModel>> {
+  return loadRoutedModel(bytes, OnnxNodeModel.load);
+}
+
 export interface LoadedArtifacts {
   card: ModelCard;
   onnx: Uint8Array;
@@ -48,5 +57,5 @@ export function readArtifacts(dir = ARTIFACTS_DIR): LoadedArtifacts {
 export async function loadScorer(options: { dir?: string; explain?: boolean } = {}): Promise<Scorer> {
   const { card, onnx } = readArtifacts(options.dir);
   const explainer = options.explain ? new ModelExplainer(readOnnxModel(onnx)) : undefined;
-  return new Scorer(card, await OnnxNodeModel.load(onnx), explainer);
+  return new Scorer(card, await loadServingModel(onnx), explainer);
 }

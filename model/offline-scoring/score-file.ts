@@ -6,7 +6,7 @@ import { decide, type ModelCard } from "../../scoring/model-card.ts";
 import { readCsvChunks } from "./csv-chunks.ts";
 import type { HistoryLookup } from "./history-lookup.ts";
 import { applicationLayout } from "./parse-applications.ts";
-import { type ChunkScores, type PackedHistory, ScoringPool } from "./scoring-pool.ts";
+import type { ChunkScores, PackedHistory, ScoringPool } from "./scoring-pool.ts";
 
 export interface ScoreFileResult {
   rows: number;
@@ -15,24 +15,16 @@ export interface ScoreFileResult {
 
 export interface ScoreFileOptions {
   card: ModelCard;
-  /** The model artifacts folder the scoring threads load. */
-  modelDir: string;
   history: HistoryLookup | undefined;
   input: string;
   output: string;
   progress: Progress;
-  /** Scoring threads. */
-  threads: number;
+  /** The scoring threads (started early by the caller, closed here when the file is done). */
+  pool: Promise<ScoringPool>;
 }
 
-/** The history of a chunk's ids from the warehouse, packed for the scoring thread (transferred, not copied). */
-async function packedHistory(
-  lookup: HistoryLookup | undefined,
-  ids: Float64Array,
-  width: number,
-): Promise<PackedHistory> {
-  if (!lookup) return { rows: new Int32Array(0), values: new Float64Array(0) };
-  const known = await lookup.fetch(Array.from(ids));
+/** The history of a chunk's ids from what the warehouse found, packed for the scoring thread (transferred, not copied). */
+function packedHistory(known: Map<number, Float64Array>, ids: Float64Array, width: number): PackedHistory {
   const rows: number[] = [];
   ids.forEach((id, row) => {
     if (known.has(id)) rows.push(row);
@@ -45,6 +37,45 @@ async function packedHistory(
 }
 
 /**
+ * One warehouse query at a time, and every chunk that asked while it ran served by the next one together:
+ * a query over a wide feature table has a large fixed cost (~60 ms in DuckDB for 651 columns), so chunks
+ * waiting in line share it instead of paying it each.
+ */
+class CoalescedLookups {
+  private waiting: {
+    ids: Float64Array;
+    resolve: (m: Map<number, Float64Array>) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private running = false;
+
+  constructor(private readonly lookup: HistoryLookup | undefined) {}
+
+  fetch(ids: Float64Array): Promise<Map<number, Float64Array>> {
+    if (!this.lookup) return Promise.resolve(new Map());
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ids, resolve, reject });
+      if (!this.running) void this.next();
+    });
+  }
+
+  private async next(): Promise<void> {
+    this.running = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      try {
+        const found = await this.lookup!.fetch(batch.flatMap((b) => Array.from(b.ids)));
+        for (const b of batch) b.resolve(found);
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.running = false;
+  }
+}
+
+/**
  * Score a CSV of applications into `SK_ID_CURR,probability,decision`, one row per input row in input
  * order. The main thread reads the file in chunks of whole rows and looks up histories; scoring threads
  * parse, build features and run the model, several chunks at once. The output is written to a temporary
@@ -52,14 +83,20 @@ async function packedHistory(
  */
 export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileResult> {
   const { rename, rm } = await import("node:fs/promises");
-  const { header, chunks } = await readCsvChunks(options.input);
-  const layout = applicationLayout(options.input, header);
+  const started = options.pool;
+  let pool: ScoringPool;
+  let chunks: Awaited<ReturnType<typeof readCsvChunks>>["chunks"];
+  try {
+    const csv = await readCsvChunks(options.input);
+    chunks = csv.chunks;
+    const layout = applicationLayout(options.input, csv.header);
+    pool = await started;
+    pool.open(options.input, layout);
+  } catch (error) {
+    await started.then((p) => p.close()).catch(() => {});
+    throw error;
+  }
   const width = options.card.packed_history_features.length;
-  const pool = await ScoringPool.start(options.threads, {
-    path: options.input,
-    layout,
-    modelDir: options.modelDir,
-  });
   const temp = `${options.output}.partial-${process.pid}`;
   const out = createWriteStream(temp);
   // Errors surface through `write` (drain) and `finished` below; without a listener, a write still in
@@ -68,13 +105,9 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
   };
-  // One warehouse query at a time: the lookups of different chunks queue on its connection.
-  let lookups: Promise<unknown> = Promise.resolve();
-  const history = (ids: Float64Array): Promise<PackedHistory> => {
-    const next = lookups.then(() => packedHistory(options.history, ids, width));
-    lookups = next.catch(() => {});
-    return next;
-  };
+  const lookups = new CoalescedLookups(options.history);
+  const history = async (ids: Float64Array): Promise<PackedHistory> =>
+    packedHistory(await lookups.fetch(ids), ids, width);
   const inFlight: Promise<ChunkScores>[] = [];
   let rows = 0;
   let withHistory = 0;

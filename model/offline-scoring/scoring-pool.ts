@@ -90,10 +90,11 @@ class PoolWorker {
 export class ScoringPool {
   private constructor(private readonly workers: PoolWorker[]) {}
 
-  static async start(
-    size: number,
-    data: { path: string; layout: RowLayout; modelDir: string },
-  ): Promise<ScoringPool> {
+  /**
+   * Start `size` threads, each loading the model in `modelDir`. Start it early: the threads load while the
+   * caller opens the warehouse and reads the input's header; `open` then names the file.
+   */
+  static async start(size: number, data: { modelDir: string }): Promise<ScoringPool> {
     const entry = new URL("./scoring-worker-entry.mjs", import.meta.url);
     const workers = Array.from(
       { length: size },
@@ -116,6 +117,11 @@ export class ScoringPool {
       ),
     );
     return new ScoringPool(workers);
+  }
+
+  /** The file every later chunk comes from, and its column layout. */
+  open(path: string, layout: RowLayout): void {
+    for (const w of this.workers) w.send({ kind: "file", path, layout });
   }
 
   get size(): number {

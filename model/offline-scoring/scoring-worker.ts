@@ -3,28 +3,31 @@ import { UserError } from "../../lib/errors.ts";
 import type { ScoringInput } from "../../scoring/scorer.ts";
 import { Scorer } from "../../scoring/scorer.ts";
 import type { CsvChunk } from "./csv-chunks.ts";
-import { OnnxNodeModel, readArtifacts } from "./load-scorer.ts";
+import { loadServingModel, readArtifacts } from "./load-scorer.ts";
 import { type ApplicationRow, parseApplicationChunk, type RowLayout } from "./parse-applications.ts";
 import type { WorkerReply, WorkerRequest } from "./scoring-messages.ts";
 
 /**
  * One scoring thread of `credit-edge score`: it parses chunks of the input, asks the main thread for the
  * history of the ids it found (the warehouse connection lives there), and scores the rows with its own
- * onnxruntime-node session.
+ * onnxruntime-node sessions (one per ensemble).
  */
-const { path, layout, modelDir } = workerData as { path: string; layout: RowLayout; modelDir: string };
+const { modelDir } = workerData as { modelDir: string };
+// The input file is named after the thread started (its model loads while the main thread reads the header).
+let file: { path: string; layout: RowLayout } | undefined;
 const port = parentPort!;
 const { card, onnx } = readArtifacts(modelDir);
-const model = await OnnxNodeModel.load(onnx);
+const model = await loadServingModel(onnx);
 const scorer = new Scorer(card, model);
 const width = scorer.card.packed_history_features.length;
 const parsed = new Map<number, ApplicationRow[]>();
 
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-async function handle(message: Exclude<WorkerRequest, { kind: "close" }>): Promise<void> {
+async function handle(message: Exclude<WorkerRequest, { kind: "close" | "file" }>): Promise<void> {
   if (message.kind === "chunk") {
-    const rows = parseApplicationChunk(path, message.chunk as CsvChunk, layout);
+    if (!file) throw new Error("a chunk arrived before its file was named");
+    const rows = parseApplicationChunk(file.path, message.chunk as CsvChunk, file.layout);
     parsed.set(message.chunk.index, rows);
     const ids = Float64Array.from(rows, (r) => r.clientId);
     reply({ kind: "ids", index: message.chunk.index, ids }, [ids.buffer]);
@@ -56,6 +59,10 @@ async function close(): Promise<void> {
 port.on("message", (message: WorkerRequest) => {
   if (message.kind === "close") {
     void close();
+    return;
+  }
+  if (message.kind === "file") {
+    file = { path: message.path, layout: message.layout };
     return;
   }
   const work = handle(message).catch((error: unknown) => {

@@ -25,7 +25,7 @@ import { apiKeys, BASE, expectProblem, historyOf, request, seedParityClients } f
 // consumer) and the real local R2 bucket; stand-in bindings only where a test makes the queue refuse.
 
 const parity = inject("parity");
-const known = parity.clients.slice(0, 12);
+const known = parity.clients.slice(0, 14);
 const unknown = parity.clients.slice(30, 32);
 const worker = createApp({ card: bundledCard, scorer: bundledScorer });
 
@@ -180,6 +180,33 @@ describe("DECISION_RECORDS", () => {
     expect(res.status).toBe(200);
     expect(sent).toEqual([2]);
     await waitOnExecutionContext(ctx);
+  });
+
+  it("best-effort: the records of concurrent requests share one Queue operation, none lost", async () => {
+    const calls: string[][] = [];
+    const queue = {
+      sendBatch: async (messages: Iterable<{ body: string }>) => {
+        calls.push([...messages].map((m) => JSON.parse(m.body).request_id));
+      },
+    };
+    const ctxs = [0, 1, 2].map(() => createExecutionContext());
+    const answers = await Promise.all(
+      ctxs.map((ctx, i) =>
+        worker.fetch(
+          new Request(
+            `${BASE}/v1/score`,
+            request({ body: { client_id: known[9 + i]!.clientId }, token: apiKeys().all }),
+          ),
+          { ...env, DECISIONS: queue },
+          ctx,
+        ),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    await Promise.all(ctxs.map((ctx) => waitOnExecutionContext(ctx)));
+    const ids = answers.map((r) => r.headers.get("X-Request-Id"));
+    expect(calls).toHaveLength(1);
+    expect([...calls[0]!].sort()).toEqual([...ids].sort());
   });
 
   it("best-effort (the default): answers, then sends after the response; a refusal is counted and logged", async () => {

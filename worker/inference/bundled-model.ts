@@ -23,6 +23,7 @@ import onnx from "../../model/artifacts/model.onnx";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { readOnnxModel } from "../../scoring/onnx-model.ts";
+import { loadRoutedModel } from "../../scoring/routed-model.ts";
 import { Scorer } from "../../scoring/scorer.ts";
 import { sharedInit } from "./shared-init.ts";
 
@@ -73,7 +74,8 @@ export async function createScorerFrom(
   // Imported on first use: ORT and its 14 MB wasm stay out of requests (and tests) that never score.
   const { OrtWebModel } = await import("./ort-web-model.ts");
   const imported = Date.now();
-  const model = OrtWebModel.load(bytes);
+  // One ORT session per ensemble, each row run only through the one that scores it (scoring/routed-model.ts).
+  const model = loadRoutedModel(bytes, OrtWebModel.load);
   // The trees for TreeSHAP are read while ORT's initialisation waits on its own promises.
   const explainer = options.explain === false ? undefined : new ModelExplainer(readOnnxModel(bytes));
   const explained = Date.now();
