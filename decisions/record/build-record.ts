@@ -30,7 +30,11 @@ export interface ScoredItem {
 /** Missing values dropped, as the application arrived (JSON has no undefined). */
 function plainApplication(record: ApplicationRecord): Record<string, number | string> {
   const out: Record<string, number | string> = {};
-  for (const [k, v] of Object.entries(record)) if (v !== null && v !== undefined) out[k] = v;
+  // for-in, not Object.entries: no [key, value] pair allocated per column (~120 per record).
+  for (const k in record) {
+    const v = record[k];
+    if (v !== null && v !== undefined) out[k] = v;
+  }
   return out;
 }
 

@@ -15,8 +15,23 @@ import { isWithheld } from "./withheld-values.ts";
 /** DAYS_EMPLOYED (and some previous-application DAYS_*) use 365243 for "not employed / not applicable". */
 export const DAYS_SENTINEL = 365243;
 
+/**
+ * A categorical column's codes: its vocabulary position by value, withheld values left out (they encode as
+ * missing). Built once per column: a Map lookup instead of a scan of the vocabulary per row.
+ */
+const CODES = new Map<string, ReadonlyMap<string, number>>(
+  Object.entries(VOCABULARIES).map(([column, vocabulary]) => [
+    column,
+    new Map(vocabulary.flatMap((v, i) => (isWithheld(column, v) ? [] : [[v, i] as const]))),
+  ]),
+);
+
 /** Read access to one record with missing-value handling in one place. */
 class Inputs {
+  /** Computed once per record: several features read them. */
+  private extSources: number[] | undefined;
+  private loanTerm: number | undefined;
+
   constructor(private readonly record: ApplicationRecord) {}
 
   /** The recorded number, sentinels included. */
@@ -33,9 +48,23 @@ class Inputs {
 
   code(column: string): number {
     const value = this.record[column];
-    if (typeof value !== "string" || isWithheld(column, value)) return Number.NaN;
-    const index = (VOCABULARIES[column] ?? []).indexOf(value);
-    return index >= 0 ? index : Number.NaN;
+    if (typeof value !== "string") return Number.NaN;
+    return CODES.get(column)?.get(value) ?? Number.NaN;
+  }
+
+  /** The known external credit scores. */
+  knownExtSources(): number[] {
+    this.extSources ??= this.present(EXT_SOURCES);
+    return this.extSources;
+  }
+
+  /** The implied term of a cash loan; revolving credit has no repayment schedule (NaN). */
+  cashLoanTerm(): number {
+    this.loanTerm ??=
+      this.code("NAME_CONTRACT_TYPE") !== CASH_LOANS
+        ? Number.NaN
+        : impliedTermMonths(this.num("AMT_CREDIT"), this.num("AMT_ANNUITY"));
+    return this.loanTerm;
   }
 
   sum(columns: readonly string[]): number {
@@ -56,11 +85,7 @@ class Inputs {
   }
 }
 
-/** The implied term of a cash loan; revolving credit has no repayment schedule (NaN). */
-function cashLoanTerm(x: Inputs): number {
-  if (x.code("NAME_CONTRACT_TYPE") !== CASH_LOANS) return Number.NaN;
-  return impliedTermMonths(x.num("AMT_CREDIT"), x.num("AMT_ANNUITY"));
-}
+const cashLoanTerm = (x: Inputs) => x.cashLoanTerm();
 
 export interface ApplicationFeature {
   readonly definition: FeatureDefinition;
@@ -176,17 +201,17 @@ const DERIVED: readonly ApplicationFeature[] = [
   derived("app_car_age_to_age", "Age of the client's car relative to the client's age", (x) =>
     ratio(x.num("OWN_CAR_AGE"), -x.num("DAYS_BIRTH") / 365.25),
   ),
-  derived("app_ext_source_mean", "Mean of the external credit scores", (x) => mean(x.present(EXT_SOURCES))),
+  derived("app_ext_source_mean", "Mean of the external credit scores", (x) => mean(x.knownExtSources())),
   derived("app_ext_source_min", "Lowest external credit score", (x) => {
-    const xs = x.present(EXT_SOURCES);
+    const xs = x.knownExtSources();
     return xs.length ? Math.min(...xs) : Number.NaN;
   }),
   derived("app_ext_source_max", "Highest external credit score", (x) => {
-    const xs = x.present(EXT_SOURCES);
+    const xs = x.knownExtSources();
     return xs.length ? Math.max(...xs) : Number.NaN;
   }),
   derived("app_ext_source_std", "Spread of the external credit scores", (x) => {
-    const xs = x.present(EXT_SOURCES);
+    const xs = x.knownExtSources();
     if (xs.length < 2) return Number.NaN;
     const m = mean(xs);
     return Math.sqrt(xs.reduce((s, v) => s + (v - m) ** 2, 0) / (xs.length - 1));
@@ -199,7 +224,7 @@ const DERIVED: readonly ApplicationFeature[] = [
   derived(
     "app_ext_source_count",
     "How many external credit scores are known",
-    (x) => x.present(EXT_SOURCES).length,
+    (x) => x.knownExtSources().length,
   ),
   derived("app_document_count", "Number of documents the client provided", (x) => x.sum(DOCUMENT_FLAGS)),
   derived("app_contact_count", "Number of contact channels the client gave", (x) => x.sum(CONTACT_FLAGS)),

@@ -1,6 +1,8 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { RequestRecorder } from "../../decisions/worker/record-request.ts";
 import { applicationRecord } from "../api/application-schema.ts";
+import { check as applicationsRequestCheck } from "../api/precompiled/applications-request.check.js";
+import { withPrecompiledCheck } from "../api/precompiled/fast-path.ts";
 import { bearerSecurity, problemResponses } from "../api/responses.ts";
 import { ApplicationsScoreRequestSchema, ApplicationsScoreResponseSchema } from "../api/schemas.ts";
 import { validationHook } from "../api/validation.ts";
@@ -21,7 +23,14 @@ const applications = createRoute({
   security: bearerSecurity,
   middleware: [authorize({ scope: "score", endUsers: false })] as const,
   request: {
-    body: { required: true, content: { "application/json": { schema: ApplicationsScoreRequestSchema } } },
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: withPrecompiledCheck(ApplicationsScoreRequestSchema, applicationsRequestCheck),
+        },
+      },
+    },
   },
   responses: {
     200: {
