@@ -13,8 +13,9 @@ type JsonSchema = { [key: string]: unknown };
  * The JSON Schema of what zod accepts, rewritten so that the check accepts nothing zod would refuse:
  * - `anyOf [X, null]` (zod's nullable) as X with `type: [X.type, "null"]`: the same set, checked without
  *   an error object per null;
- * - `maxLength: n` as a pattern of at most n UTF-16 units (ajv counts code points, zod counts units as
- *   String#length does; a non-unicode RegExp counts units too).
+ * - a `format` dropped where zod gives its `pattern` too (ajv knows no formats without a plugin);
+ * - `minLength` / `maxLength` as a pattern of that many UTF-16 units (ajv counts code points, zod counts
+ *   units as String#length does; a non-unicode RegExp counts units too).
  */
 function rewrite(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(rewrite);
@@ -27,9 +28,15 @@ function rewrite(node: unknown): unknown {
     Object.assign(rest, anyOf[0], { type: [anyOf[0].type, "null"] });
     return rewrite(rest);
   }
-  if (typeof out.maxLength === "number") {
-    out.pattern = `^[\\s\\S]{0,${out.maxLength}}$`;
+  // A format zod states with its own pattern beside it (its ISO date-time): the pattern is zod's check.
+  if (typeof out.format === "string" && typeof out.pattern === "string") delete out.format;
+  if (typeof out.minLength === "number" || typeof out.maxLength === "number") {
+    const length = `^[\\s\\S]{${out.minLength ?? 0},${out.maxLength ?? ""}}$`;
+    delete out.minLength;
     delete out.maxLength;
+    if (typeof out.pattern === "string")
+      out.allOf = [...((out.allOf as unknown[]) ?? []), { pattern: length }];
+    else out.pattern = length;
   }
   return out;
 }
@@ -45,6 +52,8 @@ export function checkModuleSource(schema: z.ZodType): string {
   delete json.$schema;
   const ajv = new Ajv2020({
     allErrors: false,
+    // zod's nullable numbers and strings become `type: [t, "null"]` (rewrite above).
+    allowUnionTypes: true,
     unicodeRegExp: false,
     code: { source: true, esm: true, lines: false },
   });

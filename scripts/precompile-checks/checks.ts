@@ -1,14 +1,16 @@
 import type { z } from "@hono/zod-openapi";
+import { RecordLineSchema } from "../../decisions/record/schema.ts";
 import { ApplicationsScoreRequestSchema } from "../../worker/api/schemas.ts";
 
-/** Where the generated modules go, beside the fast path that uses them. */
-export const PRECOMPILED_DIR = "worker/api/precompiled";
-
 /**
- * The request bodies validated by a precompiled check before zod (worker/api/precompiled/fast-path.ts): the large ones, where
- * zod's interpreter costs most (100 applications of ~120 columns). Each generated file is committed and
- * test/node/precompiled-checks.test.ts fails when it is not what its schema generates.
+ * The values validated by a precompiled check before zod: the large ones, where zod's interpreter costs
+ * most in workerd (100 applications of ~120 columns; every decision record the queue consumer stores).
+ * Each generated module is committed beside its user; test/node/precompiled-checks.test.ts fails when one
+ * is not what its schema generates.
  */
-export const PRECOMPILED_CHECKS: readonly { file: string; schema: z.ZodType }[] = [
-  { file: "applications-request.check.js", schema: ApplicationsScoreRequestSchema },
+export const PRECOMPILED_CHECKS: readonly { path: string; schema: z.ZodType }[] = [
+  // Used by worker/api/precompiled/fast-path.ts for the route's body.
+  { path: "worker/api/precompiled/applications-request.check.js", schema: ApplicationsScoreRequestSchema },
+  // Used by the queue consumer (decisions/worker/consumer.ts) for each message.
+  { path: "decisions/worker/record-line.check.js", schema: RecordLineSchema },
 ];
