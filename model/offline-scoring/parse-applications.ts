@@ -80,8 +80,11 @@ function parseRow(path: string, line: number, cells: string[], layout: RowLayout
  */
 export function parseApplicationChunk(path: string, chunk: CsvChunk, layout: RowLayout): ApplicationRow[] {
   const parsed = Papa.parse<string[]>(chunk.text, { skipEmptyLines: false });
-  // Without quotes no field spans lines, so row i is line firstLine + i; with them, count the breaks.
-  const multiline = chunk.text.includes('"');
+  // Row i is line firstLine + i unless a quoted field spans lines: then there are fewer rows than lines,
+  // and the breaks inside fields are counted. (Quotes alone, as in "Spouse, partner", break no line.)
+  let breaks = 0;
+  for (let k = chunk.text.indexOf("\n"); k !== -1; k = chunk.text.indexOf("\n", k + 1)) breaks++;
+  const multiline = parsed.data.length !== breaks + 1;
   const rows: ApplicationRow[] = [];
   let line = chunk.firstLine;
   const lineOf = new Int32Array(parsed.data.length);

@@ -117,6 +117,15 @@ describe("credit-edge score", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/bad\.csv: line 5: column AMT_CREDIT: "lots" is not a number/);
     expect(existsSync(join(dir, "none.csv"))).toBe(false);
+
+    // A quoted text cell spanning two lines moves every later row one line down.
+    bad[1]![header.indexOf("ORGANIZATION_TYPE")] = "Business\nEntity Type 3";
+    writeFileSync(join(dir, "multiline.csv"), csv([header, ...bad]));
+    const multiline = await runCli(
+      ["score", "--input", join(dir, "multiline.csv"), "--output", join(dir, "none.csv")],
+      env,
+    );
+    expect(multiline.stderr).toMatch(/multiline\.csv: line 6: column AMT_CREDIT: "lots" is not a number/);
   });
 
   it("keeps input order across many chunks and scoring threads, as one thread scores them", async () => {
