@@ -25,7 +25,7 @@ function rss(pid: number): number {
   }
 }
 
-function descendants(rootPid: number): number[] {
+export function descendants(rootPid: number): number[] {
   const parents = processParents();
   const found: number[] = [];
   const visit = (pid: number) => {

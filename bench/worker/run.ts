@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "../../lib/paths.ts";
 import { sampleWarehousePath } from "../../test/support/sample-warehouse.ts";
 import { type DevServer, startDevServer } from "../../test/support/wrangler-dev-server.ts";
+import { cpuSpent, treeCpuByName } from "../process-cpu.ts";
 import { namedDescendantRss } from "../process-memory.ts";
 import { buildBundle } from "./bundle-size.ts";
 import { type LoadResult, load } from "./load.ts";
@@ -180,6 +181,8 @@ try {
     rowsPerSecond: number;
     rssStart: number | null;
     rssEnd: number | null;
+    /** CPU ms per request: the server's processes by name, and this process (the load generator). */
+    cpuMsPerRequest: Record<string, number>;
   })[] = [];
   // Connection counts in turn, every workload at each: the references run beside what they are compared with.
   for (const connections of [1, 8]) {
@@ -187,17 +190,35 @@ try {
       console.log(`load: ${w.name}, ${connections} connection(s), ${duration} s ...`);
       const logged = w.server.output().length;
       const rssStart = namedDescendantRss(w.server.pid, "workerd");
+      const cpuBefore = treeCpuByName(w.server.pid);
+      const ownBefore = process.cpuUsage();
       const result = await load(w.url, connections, duration, w.body);
+      const own = process.cpuUsage(ownBefore);
+      const spent = cpuSpent(cpuBefore, treeCpuByName(w.server.pid));
       const rssEnd = namedDescendantRss(w.server.pid, "workerd");
+      const perRequest = (seconds: number) => round((seconds * 1000) / Math.max(1, result.requests), 3);
+      const cpuMsPerRequest = Object.fromEntries([
+        ...Object.entries(spent)
+          .filter(([, s]) => s > 0)
+          .map(([name, s]) => [name, perRequest(s)]),
+        ["load generator", perRequest((own.user + own.system) / 1e6)],
+      ]);
       runs.push({
         workload: w.name,
         ...result,
         rowsPerSecond: result.requestsPerSecond * w.rows,
         rssStart,
         rssEnd,
+        cpuMsPerRequest,
       });
       console.log(
         `  ${round(result.requestsPerSecond, 0)} req/s${w.rows > 1 ? ` (${round(result.requestsPerSecond * w.rows, 0)} rows/s)` : ""}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.requests} requests, ${result.errors} errors (statuses ${JSON.stringify(result.statuses)}, ${result.timeouts} timeouts); workerd RSS ${rssStart === null ? "?" : mb(rssStart)} -> ${rssEnd === null ? "?" : mb(rssEnd)}`,
+      );
+      // Where the machine's CPU went: workerd runs the Worker, its D1, Queue and R2 alike; wrangler's node.
+      console.log(
+        `    CPU per request: ${Object.entries(cpuMsPerRequest)
+          .map(([name, ms]) => `${name} ${ms} ms`)
+          .join(", ")}`,
       );
       // What the Worker (and wrangler) said about anything that went wrong: all but routine lines.
       for (const line of w.server
@@ -253,6 +274,14 @@ try {
       );
     }
   }
+  // The platform's own cost per request beside ours: locally workerd runs the Worker and its D1, Queue and R2.
+  const atEight = runs.filter((r) => r.connections === 8);
+  const workerdMs = (r: (typeof runs)[number]) => r.cpuMsPerRequest.workerd ?? Number.NaN;
+  const oneReadRun = atEight.find((r) => r.workload === "reference: one D1 read")!;
+  for (const r of atEight)
+    console.log(
+      `  workerd CPU per request at c=8, ${r.workload.padEnd(28)} ${String(workerdMs(r)).padStart(7)} ms${r.workload.startsWith("reference") ? "" : `  (${round(workerdMs(r) / workerdMs(oneReadRun), 2)}x the one-read Worker's)`}`,
+    );
   for (const r of ownRuns.filter((r) => r.connections === 8))
     console.log(
       `  workerd RSS, ${r.workload} at c=8: ${r.rssStart === null ? "?" : mb(r.rssStart)} at the start, ${r.rssEnd === null ? "?" : mb(r.rssEnd)} after ${r.seconds} s`,

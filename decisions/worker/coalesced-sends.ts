@@ -1,86 +1,64 @@
 import { QUEUE_LIMITS } from "./queues.ts";
 import { type LineMessage, type LineQueue, sendMessages } from "./send-lines.ts";
 
-/** One request's lines in the open batch, and how it learns the outcome (made in its own request). */
-interface Member {
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 interface Batch {
   queue: LineQueue;
   messages: LineMessage[];
   bytes: number;
-  members: Member[];
-  /** When its earliest timer fires (Date.now() scale). */
-  deadline: number;
-  sent: boolean;
+  /** Each member's own failure report: called (by the sending request) when the send is refused. */
+  failures: ((error: unknown) => void)[];
 }
 
 /**
- * The records of concurrent requests sent to the queue together: a request's lines join the batch that is
- * open, which is sent when it is full (one sendBatch's 100 messages or 256 KB) or when its wait is over,
- * whichever comes first. Every request then awaits the send that carried its lines and learns its
- * outcome, so a refusal is still counted and logged per request and, with DECISION_RECORDS=required, still
- * refuses each answer whose record it lost. Under load one Queue operation carries many records instead of
- * one each: less work per request, fewer billed operations. Lines are serialised (and size-checked) by the
- * caller first, so one request's oversized line fails only that request.
+ * Best-effort records of concurrent requests sent to the queue together. The first request to record opens
+ * a batch and sends it, from its own waitUntil, when its wait is over; requests recording meanwhile add
+ * their lines (while they fit in one sendBatch: 100 messages, 256 KB) and are done. Under load one Queue
+ * operation carries many records instead of one each: less work per request, fewer billed operations.
  *
- * Each member's promise is made in its own request, and no timer is cleared from another request (a timer
- * that fires after its batch went finds nothing to do): requests share the batch, never each other's
- * promises or timers.
+ * Only the opening request waits, on its own timer and its own send. The Workers runtime cancels a
+ * request that waits on another request's I/O (it cannot tell that from a hang), so no member ever awaits
+ * a send another request makes: a refusal reaches each member through the report it left, which the
+ * sending request calls. Lines are serialised (and size-checked) by the caller first, so one request's
+ * oversized line fails only that request. `required` records do not come here: they are sent, and their
+ * outcome known, before the answer.
  */
 export class CoalescedSends {
   private open: Batch | undefined;
 
   /**
-   * `waitMs`: how long these lines may wait for company (0: only for requests already under way in this
-   * isolate's event-loop turn). A batch goes when the earliest of its members' waits is over.
+   * Adds the messages to the open batch, or opens one. Returns the send of a batch this call opened, which
+   * the caller must await (waitUntil) and which never rejects (refusals go to the reports); or undefined
+   * when the lines joined a batch another request sends.
    */
-  send(queue: LineQueue, messages: readonly LineMessage[], waitMs: number): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  send(
+    queue: LineQueue,
+    messages: readonly LineMessage[],
+    waitMs: number,
+    onFailure: (error: unknown) => void,
+  ): Promise<void> | undefined {
+    if (messages.length === 0) return undefined;
     const bytes = messages.reduce((s, m) => s + m.bytes, 0);
-    let batch = this.open;
+    const open = this.open;
     if (
-      batch &&
-      (batch.queue !== queue ||
-        batch.messages.length + messages.length > QUEUE_LIMITS.batchMessages ||
-        batch.bytes + bytes > QUEUE_LIMITS.batchBytes)
+      open &&
+      open.queue === queue &&
+      open.messages.length + messages.length <= QUEUE_LIMITS.batchMessages &&
+      open.bytes + bytes <= QUEUE_LIMITS.batchBytes
     ) {
-      this.flush(batch);
-      batch = undefined;
+      open.messages.push(...messages);
+      open.bytes += bytes;
+      open.failures.push(onFailure);
+      return undefined;
     }
-    if (!batch) {
-      batch = { queue, messages: [], bytes: 0, members: [], deadline: Number.POSITIVE_INFINITY, sent: false };
-      this.open = batch;
-    }
-    const joined = batch;
-    const outcome = new Promise<void>((resolve, reject) => joined.members.push({ resolve, reject }));
-    joined.messages.push(...messages);
-    joined.bytes += bytes;
-    if (joined.messages.length >= QUEUE_LIMITS.batchMessages) this.flush(joined);
-    else {
-      // The earliest deadline wins: a later member never holds back one that may wait less.
-      const deadline = Date.now() + waitMs;
-      if (deadline < joined.deadline) {
-        joined.deadline = deadline;
-        setTimeout(() => this.flush(joined), waitMs);
+    const batch: Batch = { queue, messages: [...messages], bytes, failures: [onFailure] };
+    this.open = batch;
+    return new Promise<void>((resolve) => setTimeout(resolve, waitMs)).then(async () => {
+      if (this.open === batch) this.open = undefined;
+      try {
+        await sendMessages(batch.queue, batch.messages);
+      } catch (error) {
+        for (const report of batch.failures) report(error);
       }
-    }
-    return outcome;
-  }
-
-  private flush(batch: Batch): void {
-    if (batch.sent) return;
-    batch.sent = true;
-    if (this.open === batch) this.open = undefined;
-    sendMessages(batch.queue, batch.messages).then(
-      () => {
-        for (const m of batch.members) m.resolve();
-      },
-      (error: unknown) => {
-        for (const m of batch.members) m.reject(error);
-      },
-    );
+    });
   }
 }

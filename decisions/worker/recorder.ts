@@ -1,6 +1,6 @@
 import type { RecordLine } from "../record/schema.ts";
 import { CoalescedSends } from "./coalesced-sends.ts";
-import { type LineQueue, lineMessages } from "./send-lines.ts";
+import { type LineQueue, lineMessages, sendLines } from "./send-lines.ts";
 import { recordingMode } from "./settings.ts";
 
 /** What recording a request needs from the Worker: the queue binding, the setting, waitUntil, a log. */
@@ -33,22 +33,29 @@ const afterResponse = () => new Promise<void>((resolve) => setTimeout(resolve, R
 
 /**
  * How long a best-effort record may wait in this isolate for the records of other requests, to share one
- * Queue operation with them (coalesced-sends.ts); the answer has left already. `required` records wait for
- * no one: only requests already under way in the same event-loop turn join them.
+ * Queue operation with them (coalesced-sends.ts); the answer has left already.
  */
 export const RECORD_COALESCE_MS = 50;
 
-/** The isolate's one batch of records on their way to the queue. */
+/** The isolate's open batch of best-effort records. */
 const coalesced = new CoalescedSends();
 
-async function send(
-  queue: LineQueue | undefined,
-  lines: readonly RecordLine[],
-  waitMs: number,
-): Promise<void> {
-  if (!queue)
+function queueOf(deps: RecordingDeps): LineQueue {
+  if (!deps.queue)
     throw new Error("the DECISIONS queue binding is not configured (wrangler.toml [[queues.producers]])");
-  await coalesced.send(queue, lineMessages(lines), waitMs);
+  return deps.queue;
+}
+
+/** Best-effort: hand the lines to the isolate's batch; a refusal is logged and counted for these lines. */
+async function sendAfterResponse(deps: RecordingDeps, kind: "decision" | "shadow", lines: RecordLine[]) {
+  try {
+    const opened = coalesced.send(queueOf(deps), lineMessages(lines), RECORD_COALESCE_MS, (error) =>
+      logFailure(deps, kind, lines, error),
+    );
+    if (opened) await opened;
+  } catch (error) {
+    logFailure(deps, kind, lines, error);
+  }
 }
 
 function logFailure(
@@ -83,7 +90,7 @@ export async function recordDecisions(
   if (mode === "required") {
     const lines = build();
     try {
-      await send(deps.queue, lines, 0);
+      await sendLines(queueOf(deps), lines);
     } catch (error) {
       logFailure(deps, "decision", lines, error);
       throw new DecisionRecordError(
@@ -95,10 +102,7 @@ export async function recordDecisions(
     deps.waitUntil(
       (async () => {
         await afterResponse();
-        const lines = build();
-        await send(deps.queue, lines, RECORD_COALESCE_MS).catch((error: unknown) =>
-          logFailure(deps, "decision", lines, error),
-        );
+        await sendAfterResponse(deps, "decision", build());
       })(),
     );
   }
@@ -106,13 +110,14 @@ export async function recordDecisions(
     deps.waitUntil(
       (async () => {
         await afterResponse();
-        let lines: RecordLine[] = [];
+        let lines: RecordLine[];
         try {
           lines = await shadow();
-          await send(deps.queue, lines, RECORD_COALESCE_MS);
         } catch (error) {
-          logFailure(deps, "shadow", lines, error);
+          logFailure(deps, "shadow", [], error);
+          return;
         }
+        await sendAfterResponse(deps, "shadow", lines);
       })(),
     );
 }

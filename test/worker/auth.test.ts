@@ -171,7 +171,7 @@ describe("JWT configuration", () => {
 describe("rate limiting", () => {
   it("429 with Retry-After past the limit, per principal", async () => {
     const key = await d1Key("lender-busy", "score");
-    vi.spyOn(console, "log").mockImplementation(() => {}); // hundreds of request lines otherwise
+    vi.spyOn(console, "info").mockImplementation(() => {}); // hundreds of request lines otherwise
     let allowed = 0;
     let limited: Response | undefined;
     // Waves of concurrent requests until the limiter says no (the limit lives in wrangler.toml).

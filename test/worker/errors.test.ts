@@ -157,7 +157,8 @@ describe("request logs", () => {
 
   it("one JSON line per request, without credentials or request data", async () => {
     const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    for (const level of ["log", "info", "error"] as const)
+      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line)));
     const secretAmount = 987654.321;
     const res = await call("/v1/score", {
       body: { client_id: 424242, loan: { amount: secretAmount, annuity: "x" } },

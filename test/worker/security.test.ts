@@ -160,6 +160,7 @@ describe("load before authentication", () => {
 
   it("past the failed-authentication limit, an IP gets 429 instead of lookups, while known keys keep working", async () => {
     vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(console, "info").mockImplementation(() => {});
     const ip = `198.51.100.${Math.floor(Math.random() * 200) + 1}`;
     const instance = app();
     const from = (token: string) =>
@@ -212,7 +213,7 @@ describe("load before authentication", () => {
 describe("audit-grade request ids, headers and logs", () => {
   it("always generates the request id; the caller's is logged as client_request_id", async () => {
     const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+    vi.spyOn(console, "info").mockImplementation((line: string) => void lines.push(line));
     const res = await send({}, { token: apiKeys().all, headers: { "X-Request-Id": "caller-chosen-id" } });
     vi.restoreAllMocks();
     const ours = res.headers.get("X-Request-Id")!;
@@ -251,7 +252,8 @@ describe("audit-grade request ids, headers and logs", () => {
       },
     });
     const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+    for (const level of ["log", "info", "error"] as const)
+      vi.spyOn(console, level).mockImplementation((line: string) => void lines.push(line));
     const res = await send({ DB: failing, API_KEY_CACHE_SECONDS: "0" }, { token: key });
     vi.restoreAllMocks();
     await expectProblem(res, 503);
