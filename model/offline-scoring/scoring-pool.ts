@@ -84,7 +84,7 @@ class PoolWorker {
 
 /**
  * Scoring threads for `credit-edge score`: each parses chunks of rows and runs its own onnxruntime-node
- * session, so the parse, the features and the model of different chunks run on all cores, while the main
+ * sessions (one per ensemble), so the parse, the features and the model of different chunks run on all cores, while the main
  * thread reads the file and looks up histories in the warehouse.
  */
 export class ScoringPool {
