@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CoalescedSends } from "../../decisions/worker/coalesced-sends.ts";
+import { CoalescedSends, STALE_BATCH_MS } from "../../decisions/worker/coalesced-sends.ts";
 import { QUEUE_LIMITS } from "../../decisions/worker/queues.ts";
 import type { LineMessage, LineQueue } from "../../decisions/worker/send-lines.ts";
 
@@ -74,5 +74,28 @@ describe("coalesced record sends", () => {
     expect(reports).toEqual(["a: Queue send failed: backlog", "b: Queue send failed: backlog"]);
     expect(refusing.calls).toEqual([["a", "b"]]);
     expect(working.calls).toEqual([["c"]]);
+  });
+
+  it("takes members only while its wait lasts, and tells them when its opener never sent it", async () => {
+    let now = 1_000;
+    // The opener's timer never fires: the runtime ended that request (past its CPU limit, say).
+    const sends = new CoalescedSends({ now: () => now, after: () => new Promise(() => {}) });
+    const { queue, calls } = recordingQueue();
+    const reports: string[] = [];
+    const report = (who: string) => (error: unknown) => reports.push(`${who}: ${(error as Error).message}`);
+    expect(sends.send(queue, [message("opener")], 50, report("opener"))).toBeInstanceOf(Promise);
+    now += 20;
+    expect(sends.send(queue, [message("member")], 50, report("member"))).toBeUndefined();
+    now += 100; // past the wait: a new batch, not the dead one
+    expect(sends.send(queue, [message("later")], 50, report("later"))).toBeInstanceOf(Promise);
+    expect(reports).toEqual([]);
+    now += STALE_BATCH_MS + 1_000;
+    sends.send(queue, [message("much later")], 50, report("much later"));
+    // Both unsent batches are stale by now: each of their requests is told, once.
+    expect(reports.map((r) => r.split(":")[0])).toEqual(["opener", "member", "later"]);
+    expect(reports[0]).toMatch(/ended before sending it/);
+    sends.send(queue, [message("again")], 50, report("again"));
+    expect(reports).toHaveLength(3);
+    expect(calls).toEqual([]);
   });
 });
