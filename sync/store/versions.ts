@@ -183,7 +183,7 @@ export async function markVerified(
  * change. It flips only to a version that exists here and was verified (status ready), and, when the lease
  * lives in this database, only while this holder's lease is live by D1's clock; in one transaction with the
  * bookkeeping: the superseded version is retired and stamped superseded_at (D1's clock, which garbage
- * collection's grace period counts from), the new one stamped activated. Returns false if nothing flipped
+ * collection's grace period counts from), the new one stamped activated at the pointer's own moment. Returns false if nothing flipped
  * (the version is missing or unverified here, or the lease was gone).
  */
 export async function activateVersion(
@@ -225,9 +225,13 @@ export async function activateVersion(
       set: { featureSetId: sql`excluded.feature_set_id`, activatedAt: sql`excluded.activated_at` },
     })
     .returning({ featureSetId: activeFeatureSets.featureSetId });
+  // The version's own stamp is copied from the pointer's: D1's clock moves between the batch's statements, and
+  // the two must name one moment.
   const stamp = db
     .update(featureSets)
-    .set({ activatedAt: sql`${isoNow}` })
+    .set({
+      activatedAt: sql`(SELECT ${activeFeatureSets.activatedAt} FROM ${activeFeatureSets} WHERE ${activeFeatureSets.schemaHash} = ${version.schemaHash} AND ${activeFeatureSets.featureSetId} = ${version.id})`,
+    })
     .where(and(eq(featureSets.id, version.id), eligible));
   const [, flipped] = await db.batch([retirePrevious, flip, stamp]);
   return flipped.length === 1;
