@@ -36,18 +36,19 @@ export function registerScore(program: Command): void {
     .action(
       runAction(async (options: ScoreOptions) => {
         const started = performance.now();
-        const { HistoryLookup } = await import("../../model/offline-scoring/history-lookup.ts");
-        const { readArtifacts } = await import("../../model/offline-scoring/load-scorer.ts");
-        const { scoreFile } = await import("../../model/offline-scoring/score-file.ts");
+        // The threads start first and load their model while this one loads the rest and opens the
+        // warehouse: neither waits for the other.
         const { ScoringPool } = await import("../../model/offline-scoring/scoring-pool.ts");
-        const { card } = readArtifacts(options.model);
-        // The threads load their model while this one opens the warehouse: neither waits for the other.
         const pool = ScoringPool.start(options.threads ?? defaultThreads(), { modelDir: options.model });
         pool.catch(() => {}); // awaited by scoreFile; marked handled until then
         let handedOver = false;
         let warehouse: Awaited<ReturnType<typeof openWarehouse>> | undefined;
         const bar = progressFor()({ label: "score", total: 0, unit: "rows" });
         try {
+          const { HistoryLookup } = await import("../../model/offline-scoring/history-lookup.ts");
+          const { readArtifacts } = await import("../../model/offline-scoring/read-artifacts.ts");
+          const { scoreFile } = await import("../../model/offline-scoring/score-file.ts");
+          const { card } = readArtifacts(options.model);
           warehouse = options.history
             ? await openWarehouse(parseWarehouseKind(options.warehouse))
             : undefined;

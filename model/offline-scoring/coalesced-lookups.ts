@@ -16,7 +16,9 @@ export class CoalescedLookups {
   constructor(private readonly lookup: HistoryLookup | undefined) {}
 
   fetch(ids: Float64Array): Promise<Map<number, Float64Array>> {
-    if (!this.lookup) return Promise.resolve(new Map());
+    const lookup = this.lookup;
+    // A chunk of new applicants only never waits behind another chunk's query.
+    if (!lookup || !ids.some((id) => lookup.mayHold(id))) return Promise.resolve(new Map());
     return new Promise((resolve, reject) => {
       this.waiting.push({ ids, resolve, reject });
       if (!this.running) void this.next();

@@ -10,6 +10,13 @@ export class HistoryLookup {
   private constructor(
     private readonly warehouse: Warehouse,
     private readonly columns: readonly string[],
+    /**
+     * Every client id the embedded warehouse holds (one narrow column, read at open). A query over the wide
+     * feature table costs about as much for one id as for thousands (DuckDB decompresses every column of
+     * each vector it touches), so ids it does not hold, new applicants, never reach it. Undefined for a
+     * remote warehouse, where listing every client would cost more than it saves.
+     */
+    private readonly known: Set<number> | undefined,
   ) {}
 
   /** Refuses a warehouse whose feature set is not the one the model was trained on. */
@@ -20,19 +27,34 @@ export class HistoryLookup {
         `the warehouse's features (schema ${registry.schemaHash}) are not the model's (${card.feature_schema_hash}): re-run \`credit-edge features\` with the feature SQL the model was trained on, or retrain`,
       );
     }
-    return new HistoryLookup(warehouse, card.packed_history_features);
+    let known: Set<number> | undefined;
+    if (warehouse instanceof DuckDbWarehouse) {
+      known = new Set();
+      for await (const { columns } of warehouse.scanDoubleColumns(
+        `SELECT CAST(SK_ID_CURR AS DOUBLE) FROM ${CLIENT_FEATURES_TABLE}`,
+      ))
+        for (const id of columns[0]!) known.add(id);
+    }
+    return new HistoryLookup(warehouse, card.packed_history_features, known);
+  }
+
+  /** Whether the warehouse may hold the client (always true when it was not listed). */
+  mayHold(clientId: number): boolean {
+    return this.known === undefined || this.known.has(clientId);
   }
 
   /** History vectors by client id; clients the warehouse does not know are absent. */
   async fetch(clientIds: readonly number[]): Promise<Map<number, Float64Array>> {
     const found = new Map<number, Float64Array>();
-    const ids = [...new Set(clientIds)];
+    const ids = [...new Set(clientIds)].filter((id) => this.mayHold(id));
+    if (ids.length === 0) return found;
+    if (this.warehouse instanceof DuckDbWarehouse) {
+      // One query for them all: its cost is the columns it decompresses, not the ids it lists.
+      await this.fetchColumns(ids, found);
+      return found;
+    }
     for (let start = 0; start < ids.length; start += 5000) {
       const chunk = ids.slice(start, start + 5000);
-      if (this.warehouse instanceof DuckDbWarehouse) {
-        await this.fetchColumns(chunk, found);
-        continue;
-      }
       const sql = `SELECT SK_ID_CURR, ${this.columns.join(", ")} FROM ${CLIENT_FEATURES_TABLE} WHERE SK_ID_CURR IN (${chunk.join(", ")})`;
       for await (const page of this.warehouse.scan(sql, 4096)) {
         for (const row of page.rows) {

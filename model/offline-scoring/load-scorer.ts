@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { UserError } from "../../lib/errors.ts";
-import type { ModelCard } from "../../scoring/model-card.ts";
 import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { ONNX_IO, readOnnxModel } from "../../scoring/onnx-model.ts";
 import { loadRoutedModel, type RoutedModel } from "../../scoring/routed-model.ts";
 import { type ProbabilityModel, Scorer } from "../../scoring/scorer.ts";
-import { ARTIFACTS_DIR } from "../publish/write-artifacts.ts";
+import { readArtifacts } from "./read-artifacts.ts";
+
+export { type LoadedArtifacts, readArtifacts } from "./read-artifacts.ts";
 
 /** The ONNX graph in onnxruntime-node: the offline twin of the Worker's onnxruntime-web session. */
 export class OnnxNodeModel implements ProbabilityModel {
@@ -36,21 +34,6 @@ export class OnnxNodeModel implements ProbabilityModel {
  */
 export function loadServingModel(bytes: Uint8Array): Promise<OnnxNodeModel | RoutedModel<OnnxNodeModel>> {
   return loadRoutedModel(bytes, OnnxNodeModel.load);
-}
-
-export interface LoadedArtifacts {
-  card: ModelCard;
-  onnx: Uint8Array;
-}
-
-export function readArtifacts(dir = ARTIFACTS_DIR): LoadedArtifacts {
-  try {
-    const card = JSON.parse(readFileSync(join(dir, "model.json"), "utf8")) as ModelCard;
-    const onnx = new Uint8Array(readFileSync(join(dir, card.onnx.file)));
-    return { card, onnx };
-  } catch (error) {
-    throw new UserError(`no usable model in ${dir} (${(error as Error).message}): run \`credit-edge train\``);
-  }
 }
 
 /** A Scorer over the published artifacts; with `explain`, TreeSHAP reasons come from the same graph. */
