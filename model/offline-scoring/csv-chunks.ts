@@ -21,19 +21,28 @@ export interface CsvChunks {
 /** About this much text per chunk: a few thousand rows of application_train. */
 export const CHUNK_CHARACTERS = 1 << 20;
 
+/** How many quote characters `text` holds in [from, to). */
+function quotesIn(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('"', from); i !== -1 && i < to; i = text.indexOf('"', i + 1)) n++;
+  return n;
+}
+
 /**
  * The position of the last row boundary in `text` (which starts at one): its last line break outside a
  * quoted field, or -1. In RFC 4180 a field's own quotes come doubled, so a line break is inside a field
- * exactly when an odd number of quote characters precede it; only that parity is tracked, nothing is parsed.
+ * exactly when an odd number of quote characters precede it; only that parity is tracked, nothing is parsed
+ * (and the quotes are found by indexOf, not character by character: this runs on the main thread).
  */
 function lastRowBoundary(text: string): number {
-  if (!text.includes('"')) return text.lastIndexOf("\n");
-  let quoted = false;
-  let end = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) quoted = !quoted;
-    else if (c === 10 && !quoted) end = i;
+  let end = text.lastIndexOf("\n");
+  if (end === -1 || !text.includes('"')) return end;
+  let quotes = quotesIn(text, 0, end);
+  while (quotes % 2 === 1) {
+    const previous = text.lastIndexOf("\n", end - 1);
+    if (previous === -1) return -1;
+    quotes -= quotesIn(text, previous, end);
+    end = previous;
   }
   return end;
 }

@@ -5,6 +5,9 @@ import { loadRegistry } from "../../warehouse/feature-registry.ts";
 import { CLIENT_FEATURES_TABLE } from "../../warehouse/feature-sql.ts";
 import type { Warehouse } from "../../warehouse/warehouse.ts";
 
+/** The most history read whole at open (below it, one scan replaces the per-batch queries). */
+const PRELOAD_BYTES = 256 * 1024 * 1024;
+
 /** History features of known clients, read from the warehouse's client feature table in packed order. */
 export class HistoryLookup {
   private constructor(
@@ -19,8 +22,15 @@ export class HistoryLookup {
     private readonly known: Set<number> | undefined,
   ) {}
 
+  /** The whole table's history, when it was small enough to read at open. */
+  private preloaded: Promise<Map<number, Float64Array>> | undefined;
+
   /** Refuses a warehouse whose feature set is not the one the model was trained on. */
-  static async open(warehouse: Warehouse, card: ModelCard): Promise<HistoryLookup> {
+  static async open(
+    warehouse: Warehouse,
+    card: ModelCard,
+    options: { preloadBytes?: number } = {},
+  ): Promise<HistoryLookup> {
     const registry = await loadRegistry(warehouse);
     if (registry.schemaHash !== card.feature_schema_hash) {
       throw new UserError(
@@ -35,7 +45,17 @@ export class HistoryLookup {
       ))
         for (const id of columns[0]!) known.add(id);
     }
-    return new HistoryLookup(warehouse, card.packed_history_features, known);
+    const lookup = new HistoryLookup(warehouse, card.packed_history_features, known);
+    // A warehouse small enough to hold in memory is read whole, at once, in one scan: that costs what one
+    // batch's query does, and it runs while the scoring threads are still loading their model.
+    if (
+      known &&
+      known.size * card.packed_history_features.length * 8 <= (options.preloadBytes ?? PRELOAD_BYTES)
+    ) {
+      lookup.preloaded = lookup.fetchColumns("TRUE");
+      lookup.preloaded.catch(() => {}); // awaited by fetch; marked handled until then
+    }
+    return lookup;
   }
 
   /** Whether the warehouse may hold the client (always true when it was not listed). */
@@ -48,10 +68,14 @@ export class HistoryLookup {
     const found = new Map<number, Float64Array>();
     const ids = [...new Set(clientIds)].filter((id) => this.mayHold(id));
     if (ids.length === 0) return found;
+    if (this.preloaded) {
+      const all = await this.preloaded;
+      for (const id of ids) found.set(id, all.get(id)!);
+      return found;
+    }
     if (this.warehouse instanceof DuckDbWarehouse) {
       // One query for them all: its cost is the columns it decompresses, not the ids it lists.
-      await this.fetchColumns(ids, found);
-      return found;
+      return this.fetchColumns(`SK_ID_CURR IN (${ids.join(", ")})`);
     }
     for (let start = 0; start < ids.length; start += 5000) {
       const chunk = ids.slice(start, start + 5000);
@@ -71,10 +95,11 @@ export class HistoryLookup {
   }
 
   /** The same through DuckDB's column vectors: every value read once, in column order. */
-  private async fetchColumns(ids: readonly number[], found: Map<number, Float64Array>): Promise<void> {
+  private async fetchColumns(where: string): Promise<Map<number, Float64Array>> {
+    const found = new Map<number, Float64Array>();
     const warehouse = this.warehouse as DuckDbWarehouse;
     const columns = this.columns.map((c) => `CAST(${c} AS DOUBLE)`).join(", ");
-    const sql = `SELECT CAST(SK_ID_CURR AS DOUBLE), ${columns} FROM ${CLIENT_FEATURES_TABLE} WHERE SK_ID_CURR IN (${ids.join(", ")})`;
+    const sql = `SELECT CAST(SK_ID_CURR AS DOUBLE), ${columns} FROM ${CLIENT_FEATURES_TABLE} WHERE ${where}`;
     const width = this.columns.length;
     for await (const { rowCount, columns: values } of warehouse.scanDoubleColumns(sql)) {
       const vectors = Array.from({ length: rowCount }, () => new Float64Array(width));
@@ -84,5 +109,6 @@ export class HistoryLookup {
       }
       for (let row = 0; row < rowCount; row++) found.set(values[0]![row]!, vectors[row]!);
     }
+    return found;
   }
 }

@@ -91,9 +91,10 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
       const scored = pool.score(chunk, history);
       scored.catch(() => {}); // awaited in order below; marks a failure as handled until then
       inFlight.push(scored);
-      // Enough chunks in flight (~1 MiB each) that a thread always has one to parse while others wait for
-      // their history: the first warehouse queries take ~0.5 s, which 3 per thread did not cover.
-      while (inFlight.length >= 8 * pool.size) await writeNext();
+      // Enough chunks in flight (~1 MiB each) that a thread always has one to parse while another waits for
+      // its history; more only hold more memory (new applicants never wait, and a small warehouse is read
+      // whole while the threads start).
+      while (inFlight.length >= 3 * pool.size) await writeNext();
     }
     while (inFlight.length > 0) await writeNext();
     out.end();

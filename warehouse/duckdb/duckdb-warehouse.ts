@@ -180,18 +180,24 @@ export class DuckDbWarehouse implements Warehouse {
 
   /**
    * A query whose every column is DOUBLE, chunk by chunk as columns (NULL as NaN): the fast path for wide
-   * numeric reads (offline scoring's history lookup).
+   * numeric reads (offline scoring's history lookup). On a connection of its own: a query run on the shared
+   * one while this streams (a lookup started while the history is read whole) would end the stream early.
    */
   async *scanDoubleColumns(sql: string): AsyncIterable<{ rowCount: number; columns: Float64Array[] }> {
-    const result = await this.connection.stream(sql);
-    const count = result.columnCount;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) return;
-      yield {
-        rowCount: chunk.rowCount,
-        columns: Array.from({ length: count }, (_, c) => doubleColumnOf(chunk, c)),
-      };
+    const connection = await this.instance.connect();
+    try {
+      const result = await connection.stream(sql);
+      const count = result.columnCount;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        yield {
+          rowCount: chunk.rowCount,
+          columns: Array.from({ length: count }, (_, c) => doubleColumnOf(chunk, c)),
+        };
+      }
+    } finally {
+      connection.closeSync();
     }
   }
 
