@@ -1,5 +1,9 @@
-import type { ApplicationRecord } from "../features/application/columns.ts";
-import { APPLICATION_FEATURE_DEFINITIONS, applicationFeatures } from "../features/application/features.ts";
+import type { ApplicationRecord, ApplicationValues } from "../features/application/columns.ts";
+import {
+  APPLICATION_FEATURE_DEFINITIONS,
+  applicationFeatures,
+  applicationFeaturesOf,
+} from "../features/application/features.ts";
 import { type LoanTerms, withLoanTerms } from "../features/application/loan-terms.ts";
 import { type Decision, decide, type ModelCard } from "./model-card.ts";
 import type { ModelExplainer } from "./model-explainer.ts";
@@ -20,6 +24,12 @@ export interface ScoringInput {
   /** Packed history features in the card's `packed_history_features` order, or null for none. */
   history: ArrayLike<number> | null;
   loan?: LoanTerms | undefined;
+}
+
+/** A bulk item: the application as its values in APPLICATION_COLUMNS order (a CSV parser's rows). */
+export interface ValuesInput {
+  values: ApplicationValues;
+  history: ArrayLike<number> | null;
 }
 
 export interface Score {
@@ -73,6 +83,16 @@ export class Scorer {
       fillInputRow(this.layout, app, item.history, out, r * this.width);
     });
     return out;
+  }
+
+  /** Only the probabilities, one per item (bulk scoring: no per-row result objects). */
+  async probabilities(items: readonly ValuesInput[]): Promise<Float32Array> {
+    if (items.length === 0) return new Float32Array(0);
+    const out = new Float32Array(items.length * this.width);
+    items.forEach((item, r) => {
+      fillInputRow(this.layout, applicationFeaturesOf(item.values), item.history, out, r * this.width);
+    });
+    return this.model.probabilities(out, items.length);
   }
 
   async score(items: readonly ScoringInput[], options: { reasons: boolean }): Promise<Score[]> {

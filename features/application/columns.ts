@@ -255,3 +255,29 @@ export const APPLICATION_COLUMN_NAMES: ReadonlySet<string> = new Set(APPLICATION
 
 /** A raw application: column name to value; absent, null and empty values all mean "missing". */
 export type ApplicationRecord = Readonly<Record<string, number | string | null | undefined>>;
+
+/**
+ * An application as its values in APPLICATION_COLUMNS order: what a parser that knows the columns produces
+ * without naming each, and what the features read by position (by name, every read is a hash lookup).
+ */
+export type ApplicationValues = readonly (number | string | null | undefined)[];
+
+const COLUMN_NAMES = APPLICATION_COLUMNS.map((c) => c.name);
+
+/** A record's values in APPLICATION_COLUMNS order. */
+export function applicationValues(record: ApplicationRecord): ApplicationValues {
+  const values = new Array<number | string | null | undefined>(COLUMN_NAMES.length);
+  for (let i = 0; i < COLUMN_NAMES.length; i++) values[i] = record[COLUMN_NAMES[i]!];
+  return values;
+}
+
+/** The position of each named column in APPLICATION_COLUMNS; an unknown name fails when the module loads. */
+export function columnPositions<const N extends string>(names: readonly N[]): Readonly<Record<N, number>> {
+  const positions = {} as Record<N, number>;
+  for (const name of names) {
+    const at = COLUMN_NAMES.indexOf(name);
+    if (at === -1) throw new Error(`no application column ${name}`);
+    positions[name] = at;
+  }
+  return positions;
+}

@@ -1,6 +1,12 @@
 import { ageBasedInputs } from "../reason-codes.ts";
 import type { FeatureDefinition } from "../registry.ts";
-import { APPLICATION_COLUMNS, type ApplicationRecord } from "./columns.ts";
+import {
+  APPLICATION_COLUMNS,
+  type ApplicationRecord,
+  type ApplicationValues,
+  applicationValues,
+  columnPositions,
+} from "./columns.ts";
 import { AGE_INPUT_NOT_APPLICABLE, withholdsAge } from "./elderly.ts";
 import { impliedAnnualRate, impliedTermMonths } from "./loan-pricing.ts";
 import { VOCABULARIES } from "./vocabularies.ts";
@@ -15,41 +21,63 @@ import { isWithheld } from "./withheld-values.ts";
 /** DAYS_EMPLOYED (and some previous-application DAYS_*) use 365243 for "not employed / not applicable". */
 export const DAYS_SENTINEL = 365243;
 
-/**
- * A categorical column's codes: its vocabulary position by value, withheld values left out (they encode as
- * missing). Built once per column: a Map lookup instead of a scan of the vocabulary per row.
- */
-const CODES = new Map<string, ReadonlyMap<string, number>>(
-  Object.entries(VOCABULARIES).map(([column, vocabulary]) => [
-    column,
-    new Map(vocabulary.flatMap((v, i) => (isWithheld(column, v) ? [] : [[v, i] as const]))),
-  ]),
-);
+/** Positions of the columns the derived features read. */
+const C = columnPositions([
+  "AMT_ANNUITY",
+  "AMT_CREDIT",
+  "AMT_GOODS_PRICE",
+  "AMT_INCOME_TOTAL",
+  "CNT_CHILDREN",
+  "CNT_FAM_MEMBERS",
+  "DAYS_BIRTH",
+  "DAYS_EMPLOYED",
+  "DAYS_ID_PUBLISH",
+  "DAYS_LAST_PHONE_CHANGE",
+  "DAYS_REGISTRATION",
+  "DEF_30_CNT_SOCIAL_CIRCLE",
+  "EXT_SOURCE_1",
+  "EXT_SOURCE_2",
+  "EXT_SOURCE_3",
+  "NAME_CONTRACT_TYPE",
+  "OBS_30_CNT_SOCIAL_CIRCLE",
+  "OWN_CAR_AGE",
+]);
 
-/** Read access to one record with missing-value handling in one place. */
+/**
+ * Each categorical column's codes, by column position: its vocabulary position by value, withheld values
+ * left out (they encode as missing). Built once: a Map lookup instead of a scan of the vocabulary per row.
+ */
+const CODES: readonly (ReadonlyMap<string, number> | undefined)[] = APPLICATION_COLUMNS.map((c) => {
+  const vocabulary = VOCABULARIES[c.name];
+  return vocabulary
+    ? new Map(vocabulary.flatMap((v, i) => (isWithheld(c.name, v) ? [] : [[v, i] as const])))
+    : undefined;
+});
+
+/** Read access to one application's values, by column position, with missing-value handling in one place. */
 class Inputs {
   /** Computed once per record: several features read them. */
   private extSources: number[] | undefined;
   private loanTerm: number | undefined;
 
-  constructor(private readonly record: ApplicationRecord) {}
+  constructor(private readonly values: ApplicationValues) {}
 
   /** The recorded number, sentinels included. */
-  recorded(column: string): number {
-    const value = this.record[column];
+  recorded(column: number): number {
+    const value = this.values[column];
     return typeof value === "number" && Number.isFinite(value) ? value : Number.NaN;
   }
 
   /** The number as a feature: DAYS_EMPLOYED's "not employed" sentinel counts as missing. */
-  num(column: string): number {
+  num(column: number): number {
     const value = this.recorded(column);
-    return column === "DAYS_EMPLOYED" && value === DAYS_SENTINEL ? Number.NaN : value;
+    return column === C.DAYS_EMPLOYED && value === DAYS_SENTINEL ? Number.NaN : value;
   }
 
-  code(column: string): number {
-    const value = this.record[column];
+  code(column: number): number {
+    const value = this.values[column];
     if (typeof value !== "string") return Number.NaN;
-    return CODES.get(column)?.get(value) ?? Number.NaN;
+    return CODES[column]?.get(value) ?? Number.NaN;
   }
 
   /** The known external credit scores. */
@@ -61,13 +89,13 @@ class Inputs {
   /** The implied term of a cash loan; revolving credit has no repayment schedule (NaN). */
   cashLoanTerm(): number {
     this.loanTerm ??=
-      this.code("NAME_CONTRACT_TYPE") !== CASH_LOANS
+      this.code(C.NAME_CONTRACT_TYPE) !== CASH_LOANS
         ? Number.NaN
-        : impliedTermMonths(this.num("AMT_CREDIT"), this.num("AMT_ANNUITY"));
+        : impliedTermMonths(this.num(C.AMT_CREDIT), this.num(C.AMT_ANNUITY));
     return this.loanTerm;
   }
 
-  sum(columns: readonly string[]): number {
+  sum(columns: readonly number[]): number {
     let total = 0;
     let seen = 0;
     for (const c of columns) {
@@ -80,8 +108,13 @@ class Inputs {
     return seen > 0 ? total : Number.NaN;
   }
 
-  present(columns: readonly string[]): number[] {
-    return columns.map((c) => this.num(c)).filter((v) => !Number.isNaN(v));
+  present(columns: readonly number[]): number[] {
+    const known: number[] = [];
+    for (const c of columns) {
+      const v = this.num(c);
+      if (!Number.isNaN(v)) known.push(v);
+    }
+    return known;
   }
 }
 
@@ -95,33 +128,34 @@ export interface ApplicationFeature {
 const ratio = (a: number, b: number) => (b === 0 || Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : a / b);
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : Number.NaN);
 
-const EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"];
-const DOCUMENT_FLAGS = APPLICATION_COLUMNS.filter((c) => c.name.startsWith("FLAG_DOCUMENT_")).map(
-  (c) => c.name,
+const EXT_SOURCES = [C.EXT_SOURCE_1, C.EXT_SOURCE_2, C.EXT_SOURCE_3];
+/** Positions of the columns whose name passes the test, in column order. */
+const positionsWhere = (test: (name: string) => boolean): number[] =>
+  APPLICATION_COLUMNS.flatMap((c, i) => (test(c.name) ? [i] : []));
+
+const DOCUMENT_FLAGS = positionsWhere((name) => name.startsWith("FLAG_DOCUMENT_"));
+const CONTACT_FLAGS = Object.values(
+  columnPositions([
+    "FLAG_MOBIL",
+    "FLAG_EMP_PHONE",
+    "FLAG_WORK_PHONE",
+    "FLAG_CONT_MOBILE",
+    "FLAG_PHONE",
+    "FLAG_EMAIL",
+  ]),
 );
-const CONTACT_FLAGS = [
-  "FLAG_MOBIL",
-  "FLAG_EMP_PHONE",
-  "FLAG_WORK_PHONE",
-  "FLAG_CONT_MOBILE",
-  "FLAG_PHONE",
-  "FLAG_EMAIL",
-];
-const ADDRESS_MISMATCH_FLAGS = APPLICATION_COLUMNS.filter((c) =>
-  /^(REG|LIVE)_(REGION|CITY)_NOT_/.test(c.name),
-).map((c) => c.name);
-const BUREAU_REQUESTS = APPLICATION_COLUMNS.filter((c) => c.name.startsWith("AMT_REQ_CREDIT_BUREAU_")).map(
-  (c) => c.name,
-);
+const ADDRESS_MISMATCH_FLAGS = positionsWhere((name) => /^(REG|LIVE)_(REGION|CITY)_NOT_/.test(name));
+const BUREAU_REQUESTS = positionsWhere((name) => name.startsWith("AMT_REQ_CREDIT_BUREAU_"));
 
 const CASH_LOANS = (VOCABULARIES.NAME_CONTRACT_TYPE ?? []).indexOf("Cash loans");
 
-const HOUSING_AVG = APPLICATION_COLUMNS.filter((c) => c.name.endsWith("_AVG")).map((c) => c.name);
+const HOUSING_AVG = positionsWhere((name) => name.endsWith("_AVG"));
 
 /** Protected attributes (ECOA / Reg B): sex and marital status. */
 export const PROTECTED_COLUMNS: ReadonlySet<string> = new Set(["CODE_GENDER", "NAME_FAMILY_STATUS"]);
 
 function raw(column: (typeof APPLICATION_COLUMNS)[number]): ApplicationFeature {
+  const at = APPLICATION_COLUMNS.indexOf(column);
   const base = { name: column.name, source: "applications", group: "application" as const };
   const isProtected = PROTECTED_COLUMNS.has(column.name) ? { protected: true } : {};
   if (column.kind === "text") {
@@ -135,7 +169,7 @@ function raw(column: (typeof APPLICATION_COLUMNS)[number]): ApplicationFeature {
         vocabulary,
         ...isProtected,
       },
-      compute: (x) => x.code(column.name),
+      compute: (x) => x.code(at),
     };
   }
   const description =
@@ -144,7 +178,7 @@ function raw(column: (typeof APPLICATION_COLUMNS)[number]): ApplicationFeature {
       : column.description;
   return {
     definition: { ...base, kind: "numeric", description, ...isProtected },
-    compute: (x) => x.num(column.name),
+    compute: (x) => x.num(at),
   };
 }
 
@@ -157,49 +191,49 @@ function derived(name: string, description: string, compute: (x: Inputs) => numb
 
 const DERIVED: readonly ApplicationFeature[] = [
   derived("app_credit_to_income", "Loan amount relative to the client's income", (x) =>
-    ratio(x.num("AMT_CREDIT"), x.num("AMT_INCOME_TOTAL")),
+    ratio(x.num(C.AMT_CREDIT), x.num(C.AMT_INCOME_TOTAL)),
   ),
   derived("app_annuity_to_income", "Loan annuity relative to the client's income", (x) =>
-    ratio(x.num("AMT_ANNUITY"), x.num("AMT_INCOME_TOTAL")),
+    ratio(x.num(C.AMT_ANNUITY), x.num(C.AMT_INCOME_TOTAL)),
   ),
   derived("app_annuity_to_credit", "Loan annuity relative to the loan amount (repayment rate)", (x) =>
-    ratio(x.num("AMT_ANNUITY"), x.num("AMT_CREDIT")),
+    ratio(x.num(C.AMT_ANNUITY), x.num(C.AMT_CREDIT)),
   ),
   derived("app_credit_to_annuity", "Loan amount relative to its annuity (length of the loan)", (x) =>
-    ratio(x.num("AMT_CREDIT"), x.num("AMT_ANNUITY")),
+    ratio(x.num(C.AMT_CREDIT), x.num(C.AMT_ANNUITY)),
   ),
   derived("app_goods_to_credit", "Price of the goods relative to the loan amount", (x) =>
-    ratio(x.num("AMT_GOODS_PRICE"), x.num("AMT_CREDIT")),
+    ratio(x.num(C.AMT_GOODS_PRICE), x.num(C.AMT_CREDIT)),
   ),
   derived(
     "app_credit_minus_goods",
     "Loan amount above the price of the goods",
-    (x) => x.num("AMT_CREDIT") - x.num("AMT_GOODS_PRICE"),
+    (x) => x.num(C.AMT_CREDIT) - x.num(C.AMT_GOODS_PRICE),
   ),
   derived("app_income_per_family_member", "Income per family member", (x) =>
-    ratio(x.num("AMT_INCOME_TOTAL"), x.num("CNT_FAM_MEMBERS")),
+    ratio(x.num(C.AMT_INCOME_TOTAL), x.num(C.CNT_FAM_MEMBERS)),
   ),
   derived("app_income_per_child", "Income per child (plus one)", (x) =>
-    ratio(x.num("AMT_INCOME_TOTAL"), x.num("CNT_CHILDREN") + 1),
+    ratio(x.num(C.AMT_INCOME_TOTAL), x.num(C.CNT_CHILDREN) + 1),
   ),
   derived("app_employed_to_age", "Share of the client's life spent in the current job", (x) =>
-    ratio(x.num("DAYS_EMPLOYED"), x.num("DAYS_BIRTH")),
+    ratio(x.num(C.DAYS_EMPLOYED), x.num(C.DAYS_BIRTH)),
   ),
   derived("app_not_employed", "Client reported no current employment", (x) => {
-    const days = x.recorded("DAYS_EMPLOYED");
+    const days = x.recorded(C.DAYS_EMPLOYED);
     return Number.isNaN(days) ? Number.NaN : Number(days === DAYS_SENTINEL);
   }),
   derived("app_registration_to_age", "Days since registration change relative to age", (x) =>
-    ratio(x.num("DAYS_REGISTRATION"), x.num("DAYS_BIRTH")),
+    ratio(x.num(C.DAYS_REGISTRATION), x.num(C.DAYS_BIRTH)),
   ),
   derived("app_id_publish_to_age", "Days since identity document change relative to age", (x) =>
-    ratio(x.num("DAYS_ID_PUBLISH"), x.num("DAYS_BIRTH")),
+    ratio(x.num(C.DAYS_ID_PUBLISH), x.num(C.DAYS_BIRTH)),
   ),
   derived("app_phone_change_to_age", "Days since phone change relative to age", (x) =>
-    ratio(x.num("DAYS_LAST_PHONE_CHANGE"), x.num("DAYS_BIRTH")),
+    ratio(x.num(C.DAYS_LAST_PHONE_CHANGE), x.num(C.DAYS_BIRTH)),
   ),
   derived("app_car_age_to_age", "Age of the client's car relative to the client's age", (x) =>
-    ratio(x.num("OWN_CAR_AGE"), -x.num("DAYS_BIRTH") / 365.25),
+    ratio(x.num(C.OWN_CAR_AGE), -x.num(C.DAYS_BIRTH) / 365.25),
   ),
   derived("app_ext_source_mean", "Mean of the external credit scores", (x) => mean(x.knownExtSources())),
   derived("app_ext_source_min", "Lowest external credit score", (x) => {
@@ -219,7 +253,7 @@ const DERIVED: readonly ApplicationFeature[] = [
   derived(
     "app_ext_source_product",
     "Product of the three external credit scores",
-    (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_2") * x.num("EXT_SOURCE_3"),
+    (x) => x.num(C.EXT_SOURCE_1) * x.num(C.EXT_SOURCE_2) * x.num(C.EXT_SOURCE_3),
   ),
   derived(
     "app_ext_source_count",
@@ -250,17 +284,17 @@ const DERIVED: readonly ApplicationFeature[] = [
   derived(
     "app_ext_source_2x3",
     "Product of external credit scores 2 and 3",
-    (x) => x.num("EXT_SOURCE_2") * x.num("EXT_SOURCE_3"),
+    (x) => x.num(C.EXT_SOURCE_2) * x.num(C.EXT_SOURCE_3),
   ),
   derived(
     "app_ext_source_1x2",
     "Product of external credit scores 1 and 2",
-    (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_2"),
+    (x) => x.num(C.EXT_SOURCE_1) * x.num(C.EXT_SOURCE_2),
   ),
   derived(
     "app_ext_source_1x3",
     "Product of external credit scores 1 and 3",
-    (x) => x.num("EXT_SOURCE_1") * x.num("EXT_SOURCE_3"),
+    (x) => x.num(C.EXT_SOURCE_1) * x.num(C.EXT_SOURCE_3),
   ),
   derived(
     "app_housing_known",
@@ -268,16 +302,16 @@ const DERIVED: readonly ApplicationFeature[] = [
     (x) => x.present(HOUSING_AVG).length,
   ),
   derived("app_annuity_to_income_per_member", "Annuity relative to income per family member", (x) =>
-    ratio(x.num("AMT_ANNUITY"), ratio(x.num("AMT_INCOME_TOTAL"), x.num("CNT_FAM_MEMBERS"))),
+    ratio(x.num(C.AMT_ANNUITY), ratio(x.num(C.AMT_INCOME_TOTAL), x.num(C.CNT_FAM_MEMBERS))),
   ),
   derived("app_children_share", "Share of the family that are children", (x) =>
-    ratio(x.num("CNT_CHILDREN"), x.num("CNT_FAM_MEMBERS")),
+    ratio(x.num(C.CNT_CHILDREN), x.num(C.CNT_FAM_MEMBERS)),
   ),
   derived("app_income_to_age", "Income relative to the client's age", (x) =>
-    ratio(x.num("AMT_INCOME_TOTAL"), -x.num("DAYS_BIRTH")),
+    ratio(x.num(C.AMT_INCOME_TOTAL), -x.num(C.DAYS_BIRTH)),
   ),
   derived("app_credit_to_age", "Loan amount relative to the client's age", (x) =>
-    ratio(x.num("AMT_CREDIT"), -x.num("DAYS_BIRTH")),
+    ratio(x.num(C.AMT_CREDIT), -x.num(C.DAYS_BIRTH)),
   ),
   derived("app_loan_term_months", "Term of the cash loan implied by its credit and annuity", (x) =>
     cashLoanTerm(x),
@@ -285,15 +319,15 @@ const DERIVED: readonly ApplicationFeature[] = [
   derived(
     "app_loan_annual_rate",
     "Annual interest rate implied by the cash loan's credit, annuity and term",
-    (x) => impliedAnnualRate(x.num("AMT_CREDIT"), x.num("AMT_ANNUITY"), cashLoanTerm(x)),
+    (x) => impliedAnnualRate(x.num(C.AMT_CREDIT), x.num(C.AMT_ANNUITY), cashLoanTerm(x)),
   ),
   derived(
     "app_loan_payable_to_credit",
     "Total repayments over the implied term relative to the loan amount",
-    (x) => ratio(x.num("AMT_ANNUITY") * cashLoanTerm(x), x.num("AMT_CREDIT")),
+    (x) => ratio(x.num(C.AMT_ANNUITY) * cashLoanTerm(x), x.num(C.AMT_CREDIT)),
   ),
   derived("app_social_default_rate_30", "Share of the client's social circle that defaulted (30 days)", (x) =>
-    ratio(x.num("DEF_30_CNT_SOCIAL_CIRCLE"), x.num("OBS_30_CNT_SOCIAL_CIRCLE")),
+    ratio(x.num(C.DEF_30_CNT_SOCIAL_CIRCLE), x.num(C.OBS_30_CNT_SOCIAL_CIRCLE)),
   ),
 ];
 
@@ -321,7 +355,12 @@ const DAYS_BIRTH_AT = APPLICATION_FEATURE_DEFINITIONS.findIndex((f) => f.name ==
 
 /** The application part of a feature vector, in APPLICATION_FEATURES order. */
 export function applicationFeatures(record: ApplicationRecord): Float64Array {
-  const inputs = new Inputs(record);
+  return applicationFeaturesOf(applicationValues(record));
+}
+
+/** The same from the application's values in APPLICATION_COLUMNS order (a parser's rows, no names). */
+export function applicationFeaturesOf(values: ApplicationValues): Float64Array {
+  const inputs = new Inputs(values);
   const out = new Float64Array(APPLICATION_FEATURES.length);
   for (let i = 0; i < APPLICATION_FEATURES.length; i++) out[i] = APPLICATION_FEATURES[i]!.compute(inputs);
   // Regulation B's rule for applicants aged 62 or over (elderly.ts): their age-derived inputs are withheld

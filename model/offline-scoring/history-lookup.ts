@@ -1,5 +1,6 @@
 import { UserError } from "../../lib/errors.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
+import { isValid } from "../../warehouse/duckdb/double-columns.ts";
 import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { loadRegistry } from "../../warehouse/feature-registry.ts";
 import { CLIENT_FEATURES_TABLE } from "../../warehouse/feature-sql.ts";
@@ -43,7 +44,7 @@ export class HistoryLookup {
       for await (const { columns } of warehouse.scanDoubleColumns(
         `SELECT CAST(SK_ID_CURR AS DOUBLE) FROM ${CLIENT_FEATURES_TABLE}`,
       ))
-        for (const id of columns[0]!) known.add(id);
+        for (const id of columns[0]!.values) known.add(id);
     }
     const lookup = new HistoryLookup(warehouse, card.packed_history_features, known);
     // A warehouse small enough to hold in memory is read whole, at once, in one scan: that costs what one
@@ -94,20 +95,27 @@ export class HistoryLookup {
     return found;
   }
 
-  /** The same through DuckDB's column vectors: every value read once, in column order. */
+  /**
+   * The same through DuckDB's column vectors: every value read once, in column order, straight into one
+   * buffer per chunk whose rows are the clients' vectors (NULL as NaN).
+   */
   private async fetchColumns(where: string): Promise<Map<number, Float64Array>> {
     const found = new Map<number, Float64Array>();
     const warehouse = this.warehouse as DuckDbWarehouse;
     const columns = this.columns.map((c) => `CAST(${c} AS DOUBLE)`).join(", ");
     const sql = `SELECT CAST(SK_ID_CURR AS DOUBLE), ${columns} FROM ${CLIENT_FEATURES_TABLE} WHERE ${where}`;
     const width = this.columns.length;
-    for await (const { rowCount, columns: values } of warehouse.scanDoubleColumns(sql)) {
-      const vectors = Array.from({ length: rowCount }, () => new Float64Array(width));
-      for (let c = 0; c < width; c++) {
-        const column = values[c + 1]!;
-        for (let row = 0; row < rowCount; row++) vectors[row]![c] = column[row]!;
-      }
-      for (let row = 0; row < rowCount; row++) found.set(values[0]![row]!, vectors[row]!);
+    for await (const { rowCount, columns: vectors } of warehouse.scanDoubleColumns(sql)) {
+      const rows = new Float64Array(rowCount * width);
+      const values = vectors.slice(1).map((v) => v.values);
+      const validity = vectors.slice(1).map((v) => v.validity);
+      // Row by row: the writes run in order and each column's next value sits in a cache line just read.
+      for (let row = 0, at = 0; row < rowCount; row++)
+        for (let c = 0; c < width; c++, at++)
+          rows[at] = isValid(validity[c]!, row) ? values[c]![row]! : Number.NaN;
+      const ids = vectors[0]!.values;
+      for (let row = 0; row < rowCount; row++)
+        found.set(ids[row]!, rows.subarray(row * width, (row + 1) * width));
     }
     return found;
   }

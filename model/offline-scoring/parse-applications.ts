@@ -1,10 +1,22 @@
 import Papa from "papaparse";
-import { APPLICATION_COLUMNS, type ApplicationRecord } from "../../features/application/columns.ts";
+import {
+  APPLICATION_COLUMNS,
+  type ApplicationRecord,
+  type ApplicationValues,
+} from "../../features/application/columns.ts";
 import { UserError } from "../../lib/errors.ts";
 import type { CsvChunk } from "./csv-chunks.ts";
 
-export interface ApplicationRow {
+/** One parsed row: the application's values in APPLICATION_COLUMNS order (what scoring reads by position). */
+export interface ParsedApplication {
   /** 1-based line of the CSV file the row came from. */
+  line: number;
+  clientId: number;
+  values: ApplicationValues;
+}
+
+/** The same with the application as a record, column name to value (for callers that read by name). */
+export interface ApplicationRow {
   line: number;
   clientId: number;
   record: ApplicationRecord;
@@ -39,53 +51,55 @@ export function applicationLayout(path: string, headerText: string): RowLayout {
   };
 }
 
-/**
- * Every application column, null: each row's record starts as a copy, so all records share one shape
- * (assigning ~120 keys one by one to an empty object leaves V8 a slow dictionary per row).
- */
-const EMPTY_RECORD: Readonly<Record<string, number | string | null>> = Object.fromEntries(
-  APPLICATION_COLUMNS.map((c) => [c.name, null]),
-);
-
 function fail(path: string, line: number, column: string, cell: string, expected: string): never {
   throw new UserError(`${path}: line ${line}: column ${column}: "${cell}" is not ${expected}`);
 }
 
-function parseRow(path: string, line: number, cells: string[], layout: RowLayout): ApplicationRow {
+function parseRow(path: string, line: number, cells: string[], layout: RowLayout): ParsedApplication {
   const idCell = cells[layout.id]!.trim();
   const clientId = Number(idCell);
   if (!idCell || !Number.isSafeInteger(clientId) || clientId <= 0)
     fail(path, line, "SK_ID_CURR", idCell, "a positive integer id");
-  const record: Record<string, number | string | null> = { ...EMPTY_RECORD };
+  const values = new Array<number | string | null>(APPLICATION_COLUMNS.length);
   for (let c = 0; c < APPLICATION_COLUMNS.length; c++) {
     const column = APPLICATION_COLUMNS[c]!;
     const cell = cells[layout.columns[c]!]!.trim();
-    if (cell === "") continue;
-    if (column.kind === "text") {
-      record[column.name] = cell;
+    if (cell === "") {
+      values[c] = null;
+    } else if (column.kind === "text") {
+      values[c] = cell;
     } else {
       const value = Number(cell);
       if (!Number.isFinite(value)) fail(path, line, column.name, cell, "a number");
       if (column.kind === "int" && !Number.isInteger(value))
         fail(path, line, column.name, cell, "an integer");
-      record[column.name] = value;
+      values[c] = value;
     }
   }
-  return { line, clientId, record };
+  return { line, clientId, values };
+}
+
+/** A parsed row with its application as a record (every column present, null when empty). */
+export function withRecord(row: ParsedApplication): ApplicationRow {
+  const record: Record<string, number | string | null | undefined> = {};
+  APPLICATION_COLUMNS.forEach((c, i) => {
+    record[c.name] = row.values[i];
+  });
+  return { line: row.line, clientId: row.clientId, record };
 }
 
 /**
  * The applications of one chunk of whole rows (csv-chunks.ts), parsed with Papa Parse: a row with the wrong
  * number of cells, a bad id or an unparsable value stops with the file's line and column named.
  */
-export function parseApplicationChunk(path: string, chunk: CsvChunk, layout: RowLayout): ApplicationRow[] {
+export function parseApplicationChunk(path: string, chunk: CsvChunk, layout: RowLayout): ParsedApplication[] {
   const parsed = Papa.parse<string[]>(chunk.text, { skipEmptyLines: false });
   // Row i is line firstLine + i unless a quoted field spans lines: then there are fewer rows than lines,
   // and the breaks inside fields are counted. (Quotes alone, as in "Spouse, partner", break no line.)
   let breaks = 0;
   for (let k = chunk.text.indexOf("\n"); k !== -1; k = chunk.text.indexOf("\n", k + 1)) breaks++;
   const multiline = parsed.data.length !== breaks + 1;
-  const rows: ApplicationRow[] = [];
+  const rows: ParsedApplication[] = [];
   let line = chunk.firstLine;
   const lineOf = new Int32Array(parsed.data.length);
   parsed.data.forEach((cells, i) => {

@@ -1,5 +1,10 @@
 import { readCsvChunks } from "./csv-chunks.ts";
-import { type ApplicationRow, applicationLayout, parseApplicationChunk } from "./parse-applications.ts";
+import {
+  type ApplicationRow,
+  applicationLayout,
+  parseApplicationChunk,
+  withRecord,
+} from "./parse-applications.ts";
 
 export type { ApplicationRow } from "./parse-applications.ts";
 
@@ -11,5 +16,5 @@ export type { ApplicationRow } from "./parse-applications.ts";
 export async function* readApplications(path: string): AsyncGenerator<ApplicationRow[]> {
   const { header, chunks } = await readCsvChunks(path);
   const layout = applicationLayout(path, header);
-  for await (const chunk of chunks) yield parseApplicationChunk(path, chunk, layout);
+  for await (const chunk of chunks) yield parseApplicationChunk(path, chunk, layout).map(withRecord);
 }

@@ -1,10 +1,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { UserError } from "../../lib/errors.ts";
-import type { ScoringInput } from "../../scoring/scorer.ts";
+import type { ValuesInput } from "../../scoring/scorer.ts";
 import { Scorer } from "../../scoring/scorer.ts";
 import type { CsvChunk } from "./csv-chunks.ts";
 import { loadServingModel, readArtifacts } from "./load-scorer.ts";
-import { type ApplicationRow, parseApplicationChunk, type RowLayout } from "./parse-applications.ts";
+import { type ParsedApplication, parseApplicationChunk, type RowLayout } from "./parse-applications.ts";
 import type { WorkerReply, WorkerRequest } from "./scoring-messages.ts";
 
 /**
@@ -20,7 +20,7 @@ const { card, onnx } = readArtifacts(modelDir);
 const model = await loadServingModel(onnx);
 const scorer = new Scorer(card, model);
 const width = scorer.card.packed_history_features.length;
-const parsed = new Map<number, ApplicationRow[]>();
+const parsed = new Map<number, ParsedApplication[]>();
 
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
@@ -35,12 +35,12 @@ async function handle(message: Exclude<WorkerRequest, { kind: "close" | "file" }
   }
   const rows = parsed.get(message.index)!;
   parsed.delete(message.index);
-  const items: ScoringInput[] = rows.map((r) => ({ application: r.record, history: null }));
+  const items: ValuesInput[] = rows.map((r) => ({ values: r.values, history: null }));
   message.rows.forEach((row, k) => {
     items[row]!.history = message.values.subarray(k * width, (k + 1) * width);
   });
-  const scores = await scorer.score(items, { reasons: false });
-  const probabilities = Float32Array.from(scores, (s) => s.probability);
+  // A copy of its own to transfer: the runtime's output may be a view into a buffer it keeps.
+  const probabilities = new Float32Array(await scorer.probabilities(items));
   reply({ kind: "scores", index: message.index, probabilities }, [probabilities.buffer]);
 }
 

@@ -26,12 +26,3 @@ export function doubleVectorOf(chunk: DuckDBDataChunk, column: number): DoubleVe
   ) as Uint8Array | null;
   return { values: new Float64Array(bytes.buffer, bytes.byteOffset, chunk.rowCount), validity };
 }
-
-/** A DOUBLE column of a chunk, copied out, NULL (and any NaN) as NaN. */
-export function doubleColumnOf(chunk: DuckDBDataChunk, column: number): Float64Array {
-  const { values: view, validity } = doubleVectorOf(chunk, column);
-  const values = Float64Array.from(view);
-  if (validity)
-    for (let row = 0; row < values.length; row++) if (!isValid(validity, row)) values[row] = Number.NaN;
-  return values;
-}

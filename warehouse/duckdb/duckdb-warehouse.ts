@@ -7,7 +7,7 @@ import { DUCKDB_TYPES, type TableSpec } from "../tables.ts";
 import type { ColumnInfo, NewColumn, RowPage, SourceFile, Value, Warehouse } from "../warehouse.ts";
 import { columnKindOf } from "./column-kind.ts";
 import { DUCKDB_BIGQUERY_COMPAT, DUCKDB_BIGQUERY_TYPES } from "./compat.ts";
-import { doubleColumnOf } from "./double-columns.ts";
+import { type DoubleVector, doubleVectorOf } from "./double-columns.ts";
 
 export interface DuckDbOptions {
   /** Database file, or ":memory:". */
@@ -179,11 +179,12 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /**
-   * A query whose every column is DOUBLE, chunk by chunk as columns (NULL as NaN): the fast path for wide
-   * numeric reads (offline scoring's history lookup). On a connection of its own: a query run on the shared
+   * A query whose every column is DOUBLE, chunk by chunk as DuckDB's own vectors (values and validity, no
+   * copy: valid only until the next chunk is asked for): the fast path for wide numeric reads (offline
+   * scoring's history lookup). On a connection of its own: a query run on the shared
    * one while this streams (a lookup started while the history is read whole) would end the stream early.
    */
-  async *scanDoubleColumns(sql: string): AsyncIterable<{ rowCount: number; columns: Float64Array[] }> {
+  async *scanDoubleColumns(sql: string): AsyncIterable<{ rowCount: number; columns: DoubleVector[] }> {
     const connection = await this.instance.connect();
     try {
       const result = await connection.stream(sql);
@@ -193,7 +194,7 @@ export class DuckDbWarehouse implements Warehouse {
         if (!chunk || chunk.rowCount === 0) return;
         yield {
           rowCount: chunk.rowCount,
-          columns: Array.from({ length: count }, (_, c) => doubleColumnOf(chunk, c)),
+          columns: Array.from({ length: count }, (_, c) => doubleVectorOf(chunk, c)),
         };
       }
     } finally {
