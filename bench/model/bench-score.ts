@@ -49,7 +49,7 @@ for (let run = 0; run < runs; run++) {
   if (result.code !== 0) throw new Error(result.stderr);
   times.push(performance.now() - started);
   console.log(
-    `run ${run + 1}: ${secs(times.at(-1)!)} (${Math.round(rows / (times.at(-1)! / 1000)).toLocaleString("en-US")} rows/s, process start included)`,
+    `run ${run + 1}: ${secs(times.at(-1)!)} (${Math.round(rows / (times.at(-1)! / 1000)).toLocaleString("en-US")} rows/s, process start included); the command says: ${result.stdout.trim().split("\n").at(-1)}`,
   );
 }
 const m = median(times);

@@ -18,12 +18,28 @@ export function impliedTermMonths(credit: number, annuity: number): number {
 const presentValue = (rate: number, months: number) => (1 - (1 + rate) ** -months) / rate;
 
 /**
- * The annual rate (12 x monthly) at which `months` payments of `annuity` repay `credit`, by bisection
- * (the present value falls as the rate rises); NaN when no positive rate does.
+ * The annual rate (12 x monthly) at which `months` payments of `annuity` repay `credit`; NaN when no positive
+ * rate does. Newton's method on the present value, which falls and is convex in the rate: from the root of
+ * its tangent at rate 0 (left of the true root), every step stays left of the root and closer, so a few
+ * steps reach it to the last bits. Anything unexpected falls back to bisection.
  */
 export function impliedAnnualRate(credit: number, annuity: number, months: number): number {
   const payments = credit / annuity;
   if (!(payments > 0) || !(months > payments)) return Number.NaN;
+  let rate = (2 * (months - payments)) / (months * (months + 1));
+  for (let i = 0; i < 40 && rate > 1e-9 && rate < 1; i++) {
+    const discount = (1 + rate) ** -months;
+    const value = (1 - discount) / rate;
+    const slope = ((months * discount) / (1 + rate) - value) / rate;
+    const step = (value - payments) / slope;
+    rate -= step;
+    if (Math.abs(step) <= 1e-15 * rate) return 12 * rate;
+  }
+  return bisectedAnnualRate(payments, months);
+}
+
+/** The same rate by bisection of [1e-9, 1] (the present value falls as the rate rises). */
+export function bisectedAnnualRate(payments: number, months: number): number {
   let low = 1e-9;
   let high = 1;
   for (let i = 0; i < 60; i++) {
