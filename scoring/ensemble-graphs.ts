@@ -1,6 +1,6 @@
 // onnx-proto is CommonJS (module.exports = { onnx }): default import, types from its namespace.
 import onnxProto from "onnx-proto";
-import { ONNX_GRAPH, ONNX_IO } from "./onnx-model.ts";
+import { ONNX_GRAPH, ONNX_IO } from "./onnx-names.ts";
 
 const { onnx } = onnxProto;
 

@@ -4,27 +4,15 @@ import onnxProto from "onnx-proto";
 const { onnx } = onnxProto;
 
 import type { Calibration } from "./model-card.ts";
-import { computeMaxDepth, type Tree, type TreeEnsemble } from "./tree-ensemble.ts";
+import { ONNX_GRAPH, ONNX_IO } from "./onnx-names.ts";
 
-/**
- * Names of the serving graph's input and outputs: the contract between export and every runtime. `margin`
- * is the raw margin of the ensemble that scored the row.
- */
-export const ONNX_IO = { input: "features", probability: "probability", margin: "margin" } as const;
+export { ONNX_GRAPH, ONNX_IO };
+
+import { computeMaxDepth, type Tree, type TreeEnsemble } from "./tree-ensemble.ts";
 
 type Long = { toNumber(): number };
 const num = (v: number | Long) => (typeof v === "number" ? v : v.toNumber());
 const decoder = new TextDecoder();
-
-/** Names inside the graph that readers rely on. */
-export const ONNX_GRAPH = {
-  /** Prefix of the no-history ensemble's node and calibration initializers. */
-  noHistoryPrefix: "no_history_",
-  /** int64 initializer [1]: the input column routing reads (scoring/history-routing.ts). */
-  routingInput: "routing_input",
-  /** float initializer: a row has history when that column is above it (0). */
-  routingThreshold: "routing_threshold",
-} as const;
 
 /** One tree ensemble of the graph and the Platt calibration applied to its margin. */
 export interface CalibratedEnsemble {

@@ -1,4 +1,4 @@
-import { splitEnsembleGraphs } from "./ensemble-graphs.ts";
+import type { EnsembleGraphs } from "./ensemble-graphs.ts";
 import { hasHistory } from "./history-routing.ts";
 import type { ProbabilityModel } from "./scorer.ts";
 
@@ -62,13 +62,14 @@ export class RoutedModel<M extends ProbabilityModel> implements ProbabilityModel
 
 /**
  * The model a runtime serves from the graph's bytes: routed between the graph's two ensembles when it has
- * two, the graph as it is when it has one.
+ * two, the graph as it is when it has one. `graphs` is the graph split by splitEnsembleGraphs (or kept
+ * from an earlier split: model/offline-scoring/ensemble-cache.ts).
  */
 export async function loadRoutedModel<M extends ProbabilityModel>(
   bytes: Uint8Array,
   load: ModelLoader<M>,
+  graphs: EnsembleGraphs | null,
 ): Promise<M | RoutedModel<M>> {
-  const graphs = splitEnsembleGraphs(bytes);
   if (!graphs) return load(bytes);
   const [main, noHistory] = await Promise.all([load(graphs.main), load(graphs.noHistory)]);
   return new RoutedModel(main, noHistory, graphs.routingInput);

@@ -20,6 +20,7 @@ import {
   version,
 } from "../../model/artifacts/model.json";
 import onnx from "../../model/artifacts/model.onnx";
+import { splitEnsembleGraphs } from "../../scoring/ensemble-graphs.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { ModelExplainer } from "../../scoring/model-explainer.ts";
 import { readOnnxModel } from "../../scoring/onnx-model.ts";
@@ -75,7 +76,7 @@ export async function createScorerFrom(
   const { OrtWebModel } = await import("./ort-web-model.ts");
   const imported = Date.now();
   // One ORT session per ensemble, each row run only through the one that scores it (scoring/routed-model.ts).
-  const model = loadRoutedModel(bytes, OrtWebModel.load);
+  const model = loadRoutedModel(bytes, OrtWebModel.load, splitEnsembleGraphs(bytes));
   // The trees for TreeSHAP are read while ORT's initialisation waits on its own promises.
   const explainer = options.explain === false ? undefined : new ModelExplainer(readOnnxModel(bytes));
   const explained = Date.now();

@@ -1,4 +1,4 @@
-import { ONNX_IO } from "../../scoring/onnx-model.ts";
+import { ONNX_IO } from "../../scoring/onnx-names.ts";
 import type { ProbabilityModel } from "../../scoring/scorer.ts";
 import { createOrtSession, ort } from "./ort-session.ts";
 
