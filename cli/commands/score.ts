@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { type Command, InvalidArgumentError } from "commander";
 import { ARTIFACTS_DIR } from "../../lib/paths.ts";
 import { progressFor } from "../../lib/progress.ts";
@@ -36,6 +37,9 @@ export function registerScore(program: Command): void {
     .action(
       runAction(async (options: ScoreOptions) => {
         const started = performance.now();
+        // Optimized code compiled on the thread that runs it: on a few cores, background compiler threads
+        // for every scoring thread only compete with them (measured: ~0.1 s of a 2.6 s run, 50,000 rows).
+        setFlagsFromString("--no-concurrent-recompilation");
         // The threads start first and load their model while this one loads the rest and opens the
         // warehouse: neither waits for the other.
         const { ScoringPool } = await import("../../model/offline-scoring/scoring-pool.ts");
