@@ -9,6 +9,12 @@ export interface InputLayout {
   readonly fromApplication: Int32Array;
   /** Per input: index into the history vector, or -1. */
   readonly fromHistory: Int32Array;
+  /** The same as pairs, for copying without a branch per input: input appInputs[k] <- application[appSources[k]]. */
+  readonly appInputs: Int32Array;
+  readonly appSources: Int32Array;
+  /** input historyInputs[k] <- history[historySources[k]]. */
+  readonly historyInputs: Int32Array;
+  readonly historySources: Int32Array;
 }
 
 export function inputLayout(
@@ -25,7 +31,21 @@ export function inputLayout(
     else if (history.has(name)) fromHistory[i] = history.get(name)!;
     else throw new Error(`model input ${name} is neither an application nor a history feature`);
   });
-  return { names: inputNames, fromApplication, fromHistory };
+  const pairs = (from: Int32Array) => {
+    const inputs = [...from.keys()].filter((i) => from[i]! >= 0);
+    return [Int32Array.from(inputs), Int32Array.from(inputs, (i) => from[i]!)] as const;
+  };
+  const [appInputs, appSources] = pairs(fromApplication);
+  const [historyInputs, historySources] = pairs(fromHistory);
+  return {
+    names: inputNames,
+    fromApplication,
+    fromHistory,
+    appInputs,
+    appSources,
+    historyInputs,
+    historySources,
+  };
 }
 
 /**
@@ -39,9 +59,12 @@ export function fillInputRow(
   out: Float32Array,
   offset = 0,
 ): void {
-  const { fromApplication, fromHistory } = layout;
-  for (let i = 0; i < fromApplication.length; i++) {
-    const a = fromApplication[i]!;
-    out[offset + i] = a >= 0 ? application[a]! : history ? history[fromHistory[i]!]! : Number.NaN;
-  }
+  const { appInputs, appSources, historyInputs, historySources } = layout;
+  // Every input is an application or a history feature (inputLayout checks), so one pass over each list
+  // writes the whole row; a client without history gets the row filled missing first.
+  if (history)
+    for (let k = 0; k < historyInputs.length; k++)
+      out[offset + historyInputs[k]!] = history[historySources[k]!]!;
+  else out.fill(Number.NaN, offset, offset + appInputs.length + historyInputs.length);
+  for (let k = 0; k < appInputs.length; k++) out[offset + appInputs[k]!] = application[appSources[k]!]!;
 }
