@@ -97,6 +97,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoreFileRes
       while (inFlight.length >= 3 * pool.size) await writeNext();
     }
     while (inFlight.length > 0) await writeNext();
+    await pool.ready;
     out.end();
     await finished(out);
     await rename(temp, options.output);

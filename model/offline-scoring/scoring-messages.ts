@@ -14,6 +14,8 @@ export type WorkerRequest =
 /** What a scoring worker answers. */
 export type WorkerReply =
   | { kind: "ready" }
+  /** The thread could not load its model, and ends. */
+  | { kind: "failed"; message: string }
   | { kind: "ids"; index: number; ids: Float64Array }
   | { kind: "scores"; index: number; probabilities: Float32Array }
   | { kind: "error"; index: number; message: string; user: boolean };

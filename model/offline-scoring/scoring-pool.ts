@@ -28,7 +28,11 @@ class PoolWorker {
   readonly pending = new Map<number, Pending>();
   private failure: Error | undefined;
 
+  /** Settles when the thread has ended, whenever that was (a thread that failed may be gone before close). */
+  readonly exited: Promise<void>;
+
   constructor(readonly worker: Worker) {
+    this.exited = new Promise((resolve) => worker.once("exit", () => resolve()));
     worker.on("message", (reply: WorkerReply) => this.receive(reply));
     worker.on("error", (error) => this.fail(error));
     worker.on("exit", (code) => this.fail(new Error(`a scoring worker exited (code ${code})`)));
@@ -48,6 +52,10 @@ class PoolWorker {
 
   private receive(reply: WorkerReply): void {
     if (reply.kind === "ready") return;
+    if (reply.kind === "failed") {
+      this.fail(new UserError(reply.message));
+      return;
+    }
     const job = this.pending.get(reply.index);
     if (!job) return;
     if (reply.kind === "ids") {
@@ -88,7 +96,11 @@ class PoolWorker {
  * thread reads the file and looks up histories in the warehouse.
  */
 export class ScoringPool {
-  private constructor(private readonly workers: PoolWorker[]) {}
+  private constructor(
+    private readonly workers: PoolWorker[],
+    /** Every thread has loaded its model (a file of no rows still proves the model loads). */
+    readonly ready: Promise<void>,
+  ) {}
 
   /**
    * Start `size` threads, each loading the model in `modelDir`. Start it early: the threads load while the
@@ -100,13 +112,15 @@ export class ScoringPool {
       { length: size },
       () => new PoolWorker(new Worker(entry, { workerData: data })),
     );
-    // Ready when each has loaded its model; a worker that cannot start fails here, naming why.
-    await Promise.all(
+    // Chunks go out at once (a thread parses them while its model loads); `ready` settles when every
+    // thread has loaded its model, or rejects with the reason one could not.
+    const ready = Promise.all(
       workers.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
             const onMessage = (reply: WorkerReply) => {
               if (reply.kind === "ready") resolve();
+              if (reply.kind === "failed") reject(new UserError(reply.message));
             };
             w.worker.on("message", onMessage);
             w.worker.once("error", reject);
@@ -115,8 +129,9 @@ export class ScoringPool {
             );
           }),
       ),
-    );
-    return new ScoringPool(workers);
+    ).then(() => {});
+    ready.catch(() => {}); // awaited by the caller before it reports success; marked handled until then
+    return new ScoringPool(workers, ready);
   }
 
   /** The file every later chunk comes from, and its column layout. */
@@ -137,8 +152,7 @@ export class ScoringPool {
   /** Each thread finishes, releases its model and exits; one that does not within 30 s is terminated. */
   async close(): Promise<void> {
     await Promise.all(
-      this.workers.map(async ({ worker }) => {
-        const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      this.workers.map(async ({ worker, exited }) => {
         worker.postMessage({ kind: "close" } satisfies WorkerRequest);
         const timer = setTimeout(() => void worker.terminate(), 30_000);
         await exited;

@@ -1,28 +1,46 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { UserError } from "../../lib/errors.ts";
 import type { ValuesInput } from "../../scoring/scorer.ts";
-import { Scorer } from "../../scoring/scorer.ts";
 import type { CsvChunk } from "./csv-chunks.ts";
-import { loadServingModel, readArtifacts } from "./load-scorer.ts";
 import { type ParsedApplication, parseApplicationChunk, type RowLayout } from "./parse-applications.ts";
 import type { WorkerReply, WorkerRequest } from "./scoring-messages.ts";
 
 /**
  * One scoring thread of `credit-edge score`: it parses chunks of the input, asks the main thread for the
  * history of the ids it found (the warehouse connection lives there), and scores the rows with its own
- * onnxruntime-node sessions (one per ensemble).
+ * onnxruntime-node sessions (one per ensemble). It takes chunks from its first moment: the first ones are
+ * parsed while the model still loads.
  */
 const { modelDir } = workerData as { modelDir: string };
 // The input file is named after the thread started (its model loads while the main thread reads the header).
 let file: { path: string; layout: RowLayout } | undefined;
 const port = parentPort!;
-const { card, onnx } = readArtifacts(modelDir);
-const model = await loadServingModel(onnx);
-const scorer = new Scorer(card, model);
-const width = scorer.card.packed_history_features.length;
 const parsed = new Map<number, ParsedApplication[]>();
 
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+/** The model and its scorer, loaded once; a thread that cannot load them says why and ends. */
+const loading = (async () => {
+  const { loadServingModel, readArtifacts } = await import("./load-scorer.ts");
+  const { Scorer } = await import("../../scoring/scorer.ts");
+  const { card, onnx } = readArtifacts(modelDir);
+  const model = await loadServingModel(onnx);
+  return { model, scorer: new Scorer(card, model) };
+})();
+loading.then(
+  () => reply({ kind: "ready" }),
+  (error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    reply({
+      kind: "failed",
+      message:
+        error instanceof UserError
+          ? reason
+          : `the model in ${modelDir} cannot be loaded (${reason}): run \`credit-edge train\``,
+    });
+    port.close();
+  },
+);
 
 async function handle(message: Exclude<WorkerRequest, { kind: "close" | "file" }>): Promise<void> {
   if (message.kind === "chunk") {
@@ -33,6 +51,8 @@ async function handle(message: Exclude<WorkerRequest, { kind: "close" | "file" }
     reply({ kind: "ids", index: message.chunk.index, ids }, [ids.buffer]);
     return;
   }
+  const { scorer } = await loading;
+  const width = scorer.card.packed_history_features.length;
   const rows = parsed.get(message.index)!;
   parsed.delete(message.index);
   const items: ValuesInput[] = rows.map((r) => ({ values: r.values, history: null }));
@@ -52,7 +72,7 @@ const running = new Set<Promise<void>>();
  */
 async function close(): Promise<void> {
   await Promise.allSettled(running);
-  await model.release();
+  await loading.then(({ model }) => model.release()).catch(() => {}); // a model that never loaded
   port.close();
 }
 
@@ -77,4 +97,3 @@ port.on("message", (message: WorkerRequest) => {
   running.add(work);
   void work.finally(() => running.delete(work));
 });
-reply({ kind: "ready" });

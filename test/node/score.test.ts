@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SAMPLE_DATA_DIR } from "../../lib/paths.ts";
+import { ARTIFACTS_DIR, SAMPLE_DATA_DIR } from "../../lib/paths.ts";
 import { loadScorer } from "../../model/offline-scoring/load-scorer.ts";
 import { readApplications } from "../../model/offline-scoring/read-applications.ts";
 import { decide } from "../../scoring/model-card.ts";
@@ -168,5 +168,26 @@ describe("credit-edge score", () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/input file not found: .*nope\.csv/);
+  });
+
+  it("names a model its threads cannot load, writes nothing, and ends (an empty input too)", async () => {
+    const model = join(dir, "broken-model");
+    cpSync(ARTIFACTS_DIR, model, { recursive: true });
+    const onnx = join(model, "model.onnx");
+    writeFileSync(onnx, readFileSync(onnx).subarray(0, 1000)); // a graph cut short
+    writeFileSync(join(dir, "header-only.csv"), `${header.join(",")}\n`);
+    for (const input of ["in.csv", "header-only.csv"]) {
+      const output = join(dir, `broken-${input}`);
+      const result = await runCli(
+        ["score", "--model", model, "--input", join(dir, input), "--output", output],
+        env,
+      );
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(
+        /error: the model in .*broken-model cannot be loaded \(.+\): run `credit-edge train`/,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+      expect(existsSync(output)).toBe(false);
+    }
   });
 });
