@@ -1,5 +1,9 @@
-import { APPLICATION_COLUMNS, type ApplicationColumn } from "../features/application/columns.ts";
-import { applicationFeatures } from "../features/application/features.ts";
+import {
+  APPLICATION_COLUMNS,
+  type ApplicationColumn,
+  applicationValues,
+} from "../features/application/columns.ts";
+import { applicationFeaturesOf } from "../features/application/features.ts";
 import { VOCABULARIES } from "../features/application/vocabularies.ts";
 
 /**
@@ -26,14 +30,17 @@ function probeRecords(): Record<string, unknown>[] {
 
 function columnsTheModuleReads(): ReadonlySet<string> {
   const read = new Set<string>();
-  for (const values of probeRecords()) {
-    const record = new Proxy(values, {
+  for (const record of probeRecords()) {
+    // The module reads an application by column position (applicationFeaturesOf): the probe notes each
+    // position it asks for.
+    const values = applicationValues(record as Record<string, number | string>);
+    const probe = new Proxy(values as (number | string | null | undefined)[], {
       get(target, key) {
-        if (typeof key === "string") read.add(key);
+        if (typeof key === "string" && /^\d+$/.test(key)) read.add(APPLICATION_COLUMNS[Number(key)]!.name);
         return Reflect.get(target, key);
       },
     });
-    applicationFeatures(record as Record<string, number | string>);
+    applicationFeaturesOf(probe);
   }
   return read;
 }
