@@ -122,18 +122,31 @@ export class OnlineStore {
     }
   }
 
-  private async reader(shard: number): Promise<DrizzleD1Database> {
+  /** The shard's database that serves now (its standby while a bulk load flips), in a read session. */
+  private async session(shard: number): Promise<D1DatabaseSession | D1Database> {
     const { primary, standby } = this.set.shards[shard]!;
     const serving = standby && (await this.routes())[shard] ? standby : primary;
-    return drizzle(readSession(serving) as D1Database);
+    return readSession(serving);
   }
 
-  /** One client in one query on its shard; null when no feature set is active there for the schema. */
+  private async reader(shard: number): Promise<DrizzleD1Database> {
+    return drizzle((await this.session(shard)) as D1Database);
+  }
+
+  /**
+   * One client in one query on its shard; null when no feature set is active there for the schema. The
+   * query is the batch lookup's, its SQL built by drizzle once (CLIENT_LOOKUP): building it cost ~0.3 ms of
+   * every scored request.
+   */
   async client(schemaHash: string, clientId: number): Promise<ClientLookup | null> {
     const shard = shardOf(clientId, this.shardCount);
-    const rows = await available(shard, this.shardCount, async () =>
-      lookupQuery(await this.reader(shard), schemaHash, eq(clientVectors.clientId, clientId)),
-    );
+    const rows = await available(shard, this.shardCount, async () => {
+      const values = await (await this.session(shard))
+        .prepare(CLIENT_LOOKUP.sql)
+        .bind(...CLIENT_LOOKUP.params({ schemaHash, clientId }))
+        .raw();
+      return values.map(lookupRowOf);
+    });
     return this.collect(shard, rows);
   }
 
@@ -260,6 +273,34 @@ function lookupQuery(db: DrizzleD1Database, schemaHash: string, clients: SQL) {
 }
 
 type LookupQuery = ReturnType<typeof lookupQuery>;
+
+/** The columns of a lookup row, in the order the query selects them (drizzle's own order for `raw()`). */
+const LOOKUP_FIELDS = Object.keys({ ...featureSetColumns, ...vectorColumns }) as (keyof LookupRow)[];
+
+const lookupRowOf = (values: unknown[]): LookupRow =>
+  Object.fromEntries(LOOKUP_FIELDS.map((field, i) => [field, values[i]])) as unknown as LookupRow;
+
+/**
+ * The single-client lookup as SQL text with its parameters in order, built once by drizzle from the same
+ * query (placeholders for the schema hash and the client id; no database is touched to build it).
+ */
+const CLIENT_LOOKUP = (() => {
+  const query = lookupQuery(
+    drizzle({} as D1Database),
+    sql.placeholder("schemaHash") as unknown as string,
+    eq(clientVectors.clientId, sql.placeholder("clientId")),
+  ).toSQL();
+  const names = query.params.map((p) => {
+    const name = (p as { name?: unknown }).name;
+    if (typeof name !== "string")
+      throw new Error("the client lookup has a parameter that is not a placeholder");
+    return name as "schemaHash" | "clientId";
+  });
+  return {
+    sql: query.sql,
+    params: (values: { schemaHash: string; clientId: number }) => names.map((n) => values[n]),
+  };
+})();
 
 async function available<T>(shard: number, shardCount: number, query: () => Promise<T>): Promise<T> {
   try {
