@@ -4,6 +4,9 @@ import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
 
+/** The Node files that train, sync through wrangler/miniflare or run the BigQuery emulator (30-80 s each). */
+const SERIAL_NODE_FILES = ["test/node/train.test.ts", "test/node/keys.test.ts", "test/node/sync-*.test.ts"];
+
 export default defineConfig({
   test: {
     // The Worker's structured request log, one line per request: tests assert on it, the run log needn't show it.
@@ -12,12 +15,24 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/node/**/*.test.ts"],
+          include: SERIAL_NODE_FILES,
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // DuckDB, the BigQuery emulator and the trainer are heavy on a 2-core machine: one file at a time.
+          // DuckDB, the BigQuery emulator, wrangler and the trainer are heavy on a 2-core machine: one at a time.
           fileParallelism: false,
+        },
+      },
+      {
+        // The rest of the Node files (each under ~25 s), two at a time: vitest runs them before the serial ones.
+        test: {
+          name: "node-parallel",
+          include: ["test/node/**/*.test.ts"],
+          exclude: SERIAL_NODE_FILES,
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 2,
         },
       },
       {

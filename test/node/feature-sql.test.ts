@@ -2,16 +2,16 @@ import { Parser } from "node-sql-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPLICATION_FEATURE_DEFINITIONS } from "../../features/application/features.ts";
 import { buildRegistry, featureSchemaHash } from "../../features/registry.ts";
-import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
+import type { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { loadRegistry } from "../../warehouse/feature-registry.ts";
 import { CLIENT_FEATURES_TABLE, featureSqlFiles } from "../../warehouse/feature-sql.ts";
-import { sampleWarehousePath } from "../support/sample-warehouse.ts";
+import { openSampleWarehouse } from "../support/sample-warehouse.ts";
 
 const files = featureSqlFiles();
 let warehouse: DuckDbWarehouse;
 
 beforeAll(async () => {
-  warehouse = await DuckDbWarehouse.open({ path: await sampleWarehousePath() });
+  warehouse = await openSampleWarehouse();
 });
 afterAll(async () => {
   await warehouse.close();

@@ -10,10 +10,9 @@ import { hasHistory, routingInput } from "../../scoring/history-routing.ts";
 import type { Calibration } from "../../scoring/model-card.ts";
 import { ONNX_IO } from "../../scoring/onnx-model.ts";
 import { type ProbabilityModel, Scorer } from "../../scoring/scorer.ts";
-import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { loadRegistry } from "../../warehouse/feature-registry.ts";
 import { sampleClients } from "../support/sample-inputs.ts";
-import { sampleWarehousePath } from "../support/sample-warehouse.ts";
+import { openSampleWarehouse } from "../support/sample-warehouse.ts";
 
 // The committed model, evaluated three ways on every sample row and on every row again with its history
 // blanked: XGBoost's own booster (the reference), onnxruntime-node (offline scoring) and onnxruntime-web's
@@ -77,7 +76,7 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe("the committed model", () => {
   it("was trained on the feature set the warehouse SQL builds today", async () => {
-    const warehouse = await DuckDbWarehouse.open({ path: await sampleWarehousePath() });
+    const warehouse = await openSampleWarehouse();
     try {
       expect((await loadRegistry(warehouse)).schemaHash).toBe(card.feature_schema_hash);
     } finally {

@@ -10,14 +10,13 @@ import {
 } from "../../features/reason-codes.ts";
 import { ARTIFACTS_DIR } from "../../model/publish/write-artifacts.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
-import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
 import { loadRegistry } from "../../warehouse/feature-registry.ts";
-import { sampleWarehousePath } from "../support/sample-warehouse.ts";
+import { openSampleWarehouse } from "../support/sample-warehouse.ts";
 
 const card = JSON.parse(readFileSync(join(ARTIFACTS_DIR, "model.json"), "utf8")) as ModelCard;
 
 async function registryFeatures() {
-  const warehouse = await DuckDbWarehouse.open({ path: await sampleWarehousePath() });
+  const warehouse = await openSampleWarehouse();
   try {
     return (await loadRegistry(warehouse)).features;
   } finally {

@@ -10,7 +10,7 @@ import { readApplications } from "../../model/offline-scoring/read-applications.
 import { decide } from "../../scoring/model-card.ts";
 import { runCli } from "../support/run-cli.ts";
 import { sampleClients } from "../support/sample-inputs.ts";
-import { sampleWarehousePath } from "../support/sample-warehouse.ts";
+import { copySampleWarehouse } from "../support/sample-warehouse.ts";
 
 let dir: string;
 let env: Record<string, string>;
@@ -24,7 +24,8 @@ const readOutput = (path: string) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "score-test-"));
-  env = { CREDIT_EDGE_DUCKDB: await sampleWarehousePath() };
+  // A copy: the command opens its warehouse for writing, which would lock out files running beside it.
+  env = { CREDIT_EDGE_DUCKDB: await copySampleWarehouse(join(dir, "warehouse")) };
   const train = parse(
     gunzipSync(readFileSync(join(SAMPLE_DATA_DIR, "application_train.csv.gz"))),
   ) as string[][];

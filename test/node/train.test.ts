@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -129,24 +129,17 @@ describe("credit-edge train", () => {
   });
 
   it("regenerates identical artifacts for the same data, config and seed", async () => {
-    const before = files.map((file) => read("a", file));
-    const again = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "a")], env);
+    // Retrained over a copy of the first run's folder: the same bytes, the card's created_at included (the
+    // version did not change, so the card keeps its creation time). The first run wrote into an empty
+    // folder, so fresh and in-place training agree byte for byte, the report too. Two trainings, not three.
+    mkdirSync(join(dir, "b"));
+    for (const file of files) copyFileSync(join(dir, "a", file), join(dir, "b", file));
+    const again = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "b")], env);
     expect(again.code).toBe(0);
-    // Retraining in place keeps every byte, the card's created_at included (the version did not change).
-    for (const [i, file] of files.entries())
-      expect(read("a", file).equals(before[i] as Buffer), file).toBe(true);
-
-    const second = await runCli(["train", "--seeds", "2", "--config", config, "--out", join(dir, "b")], env);
-    expect(second.code).toBe(0);
-    // A fresh folder differs only by its creation time, which the report also shows.
-    for (const file of ["model.onnx", "booster.json", "booster-no-history.json"])
-      expect(read("b", file).equals(read("a", file)), file).toBe(true);
-    const { created_at: createdA, ...cardA } = card("a");
-    const { created_at: createdB, ...cardB } = card("b");
-    expect(cardB).toEqual(cardA);
-    const report = (out: string, createdAt: string) =>
-      read(out, "report.html").toString().replaceAll(createdAt, "");
-    expect(report("b", createdB)).toBe(report("a", createdA));
+    // It trained (a run that only found the folder up to date would prove nothing).
+    expect(again.stdout).toMatch(/CV AUC 0\.\d{4} ± 0\.\d{4}/);
+    for (const file of files) expect(read("b", file).equals(read("a", file)), file).toBe(true);
+    expect(card("b").created_at).toBe(card("a").created_at);
   }, 2_400_000);
 
   it("explains a bad config and exits non-zero", async () => {

@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ValidatorSections } from "../../model/card/sections.ts";
 import { untouchedSplit } from "../../model/evaluation/untouched-split.ts";
 import { readArtifacts } from "../../model/offline-scoring/load-scorer.ts";
-import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
-import { sampleWarehousePath } from "../support/sample-warehouse.ts";
+import { openSampleWarehouse } from "../support/sample-warehouse.ts";
 
 describe("the untouched test split", () => {
   const labels = Array.from({ length: 1003 }, (_, i) => (i % 13 === 0 ? 1 : 0));
@@ -25,7 +24,7 @@ describe("the untouched test split", () => {
   it("is the split the committed model card records: its ids, and no id in both parts", async () => {
     const { card } = readArtifacts();
     const validation = (card as unknown as ValidatorSections).validation;
-    const warehouse = await DuckDbWarehouse.open({ path: await sampleWarehousePath() });
+    const warehouse = await openSampleWarehouse();
     let ids: number[];
     let targets: number[];
     try {

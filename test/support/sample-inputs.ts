@@ -1,8 +1,7 @@
 import { APPLICATION_COLUMNS } from "../../features/application/columns.ts";
 import type { ScoringInput } from "../../scoring/scorer.ts";
 import { clientSnapshotSql, recordFromRow } from "../../warehouse/client-snapshot.ts";
-import { DuckDbWarehouse } from "../../warehouse/duckdb/duckdb-warehouse.ts";
-import { sampleWarehousePath } from "./sample-warehouse.ts";
+import { openSampleWarehouse } from "./sample-warehouse.ts";
 
 export interface SampleClient extends ScoringInput {
   clientId: number;
@@ -14,7 +13,7 @@ export async function sampleClients(
   historyNames: readonly string[],
   limit?: number,
 ): Promise<SampleClient[]> {
-  const warehouse = await DuckDbWarehouse.open({ path: await sampleWarehousePath() });
+  const warehouse = await openSampleWarehouse();
   const clients: SampleClient[] = [];
   const start = 2 + APPLICATION_COLUMNS.length;
   try {

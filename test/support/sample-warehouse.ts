@@ -27,8 +27,9 @@ function inputsFingerprint(): string {
 
 /**
  * A DuckDB warehouse with the sample ingested and features built, shared by test files and runs
- * (rebuilt when the SQL, the feature code or the data change). Tests must open it read-only in spirit:
- * copy it (`copySampleWarehouse`) before writing.
+ * (rebuilt when the SQL, the feature code or the data change). Tests open it read-only
+ * (`openSampleWarehouse`; DuckDB's write lock would keep files running side by side out) or copy it
+ * (`copySampleWarehouse`) to write or to hand it to a command.
  */
 export async function sampleWarehousePath(): Promise<string> {
   const dir = join(tmpdir(), `credit-edge-sample-${inputsFingerprint()}`);
@@ -50,6 +51,11 @@ export async function sampleWarehousePath(): Promise<string> {
     rmSync(staging, { recursive: true, force: true }); // another process won the race: use its copy
   }
   return path;
+}
+
+/** The shared sample warehouse, read-only: test files running side by side may each hold it open. */
+export async function openSampleWarehouse(): Promise<DuckDbWarehouse> {
+  return DuckDbWarehouse.open({ path: await sampleWarehousePath(), readOnly: true });
 }
 
 /** A private copy of the sample warehouse a test may modify. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { decodeInputVector, encodeInputVector } from "../../decisions/record/input-vector.ts";
 import { ApplicationSchema, applicationRecord } from "../../worker/api/application-schema.ts";
 import { sharedInit } from "../../worker/inference/shared-init.ts";
 import { parseKeyConfig, sha256Hex } from "../../worker/middleware/auth/configured-keys.ts";
@@ -200,5 +201,24 @@ describe("retryRead", () => {
     expect(calls).toBe(1);
     expect(isTransientD1Error(permanent)).toBe(false);
     expect(isTransientD1Error(busy)).toBe(true);
+  });
+});
+
+describe("the decision record's input vector in workerd", () => {
+  it("is encoded natively (Uint8Array#toBase64) to the same text as the portable encoding, NaN canonical", () => {
+    // The Worker writes records; replay and monitor read them in Node, which has no toBase64 yet.
+    expect(typeof (Uint8Array.prototype as { toBase64?: unknown }).toBase64).toBe("function");
+    const values = Float64Array.from({ length: 651 }, (_, i) =>
+      i % 7 === 0 ? Number.NaN : i * 1.25 - 300.5,
+    );
+    values[3] = -Number.NaN;
+    const expected = new Uint8Array(values.length * 4);
+    const view = new DataView(expected.buffer);
+    for (const [i, v] of values.entries()) view.setFloat32(i * 4, Number.isNaN(v) ? Number.NaN : v, true);
+    let binary = "";
+    for (const byte of expected) binary += String.fromCharCode(byte);
+    const text = encodeInputVector(values);
+    expect(text).toBe(btoa(binary));
+    expect(Array.from(decodeInputVector(text, values.length))).toEqual(Array.from(Float32Array.from(values)));
   });
 });

@@ -15,6 +15,11 @@ export interface DuckDbOptions {
   /** DuckDB memory_limit, e.g. "3GB": keeps the full-size build inside its budget by spilling to disk. */
   memoryLimit?: string;
   threads?: number;
+  /**
+   * Open without the write lock: any number of read-only processes may share the file (never beside a
+   * writer). The file must already hold the type aliases (a built warehouse does).
+   */
+  readOnly?: boolean;
 }
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -55,7 +60,8 @@ export class DuckDbWarehouse implements Warehouse {
   ) {}
 
   static async open(options: DuckDbOptions): Promise<DuckDbWarehouse> {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ":memory:" && !options.readOnly)
+      mkdirSync(dirname(options.path), { recursive: true });
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(options.path, {
@@ -63,13 +69,14 @@ export class DuckDbWarehouse implements Warehouse {
         threads: String(options.threads ?? 2),
         // Loads and aggregates need no row order; dropping it lets DuckDB stream big tables in less memory.
         preserve_insertion_order: "false",
+        ...(options.readOnly ? { access_mode: "READ_ONLY" } : {}),
       });
     } catch (error) {
       throw new UserError(`cannot open the DuckDB warehouse at ${options.path}: ${(error as Error).message}`);
     }
     const connection = await instance.connect();
     for (const statement of DUCKDB_BIGQUERY_COMPAT) await connection.run(statement);
-    for (const [alias, type] of Object.entries(DUCKDB_BIGQUERY_TYPES)) {
+    for (const [alias, type] of options.readOnly ? [] : Object.entries(DUCKDB_BIGQUERY_TYPES)) {
       const exists = await connection.runAndReadAll(
         `SELECT count(*) FROM duckdb_types() WHERE upper(type_name) = ${quoteString(alias)}`,
       );

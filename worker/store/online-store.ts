@@ -135,49 +135,49 @@ export class OnlineStore {
 
   /**
    * One client in one query on its shard; null when no feature set is active there for the schema. The
-   * query is the batch lookup's, its SQL built by drizzle once (CLIENT_LOOKUP): building it cost ~0.3 ms of
-   * every scored request.
+   * query is the batch lookup's for one id, its SQL built by drizzle once (lookupSql).
    */
   async client(schemaHash: string, clientId: number): Promise<ClientLookup | null> {
     const shard = shardOf(clientId, this.shardCount);
     const rows = await available(shard, this.shardCount, async () => {
       const values = await (await this.session(shard))
-        .prepare(CLIENT_LOOKUP.sql)
-        .bind(...CLIENT_LOOKUP.params({ schemaHash, clientId }))
+        .prepare(lookupSql(1).sql)
+        .bind(...lookupSql(1).params(schemaHash, [clientId]))
         .raw();
       return values.map(lookupRowOf);
     });
     return this.collect(shard, rows);
   }
 
-  /** Many clients: grouped by shard, each shard's chunks (under D1's parameter limit) one batch, shards in parallel. */
+  /**
+   * Many clients: grouped by shard, each shard's chunks (under D1's parameter limit) one batch, so one
+   * snapshot of its active set, shards in parallel. Each chunk's SQL is built by drizzle once per id count.
+   */
   async clients(schemaHash: string, clientIds: readonly number[]): Promise<ClientsLookup> {
     const byShard = new Map<number, number[]>();
     for (const id of new Set(clientIds)) {
       const shard = shardOf(id, this.shardCount);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
+      const ids = byShard.get(shard);
+      if (ids) ids.push(id);
+      else byShard.set(shard, [id]);
     }
     const answers = new Map<number, ClientLookup | ApiError>();
     await Promise.all(
       [...byShard].map(async ([shard, ids]) => {
         try {
-          const results = await available(shard, this.shardCount, async () => {
-            const db = await this.reader(shard);
-            const statements: LookupQuery[] = [];
-            for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT)
-              statements.push(
-                lookupQuery(
-                  db,
-                  schemaHash,
-                  inArray(clientVectors.clientId, ids.slice(start, start + IDS_PER_STATEMENT)),
-                ),
-              );
-            return db.batch(statements as [LookupQuery, ...LookupQuery[]]);
+          const rows = await available(shard, this.shardCount, async () => {
+            const session = await this.session(shard);
+            const statements: D1PreparedStatement[] = [];
+            for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT) {
+              const chunk = ids.slice(start, start + IDS_PER_STATEMENT);
+              const lookup = lookupSql(chunk.length);
+              statements.push(session.prepare(lookup.sql).bind(...lookup.params(schemaHash, chunk)));
+            }
+            const results = await session.batch<Record<string, unknown>>(statements);
+            // In the query's column order, as drizzle's own batch maps D1's row objects.
+            return results.flatMap((r) => r.results.map((row) => lookupRowOf(Object.values(row))));
           });
-          answers.set(
-            shard,
-            this.collect(shard, results.flat()) ?? noActiveSet(shard, schemaHash, this.shardCount),
-          );
+          answers.set(shard, this.collect(shard, rows) ?? noActiveSet(shard, schemaHash, this.shardCount));
         } catch (error) {
           if (isApiError(error)) answers.set(shard, error);
           else throw error;
@@ -272,35 +272,50 @@ function lookupQuery(db: DrizzleD1Database, schemaHash: string, clients: SQL) {
     .where(eq(activeFeatureSets.schemaHash, schemaHash));
 }
 
-type LookupQuery = ReturnType<typeof lookupQuery>;
-
 /** The columns of a lookup row, in the order the query selects them (drizzle's own order for `raw()`). */
 const LOOKUP_FIELDS = Object.keys({ ...featureSetColumns, ...vectorColumns }) as (keyof LookupRow)[];
 
 const lookupRowOf = (values: unknown[]): LookupRow =>
   Object.fromEntries(LOOKUP_FIELDS.map((field, i) => [field, values[i]])) as unknown as LookupRow;
 
+interface LookupSql {
+  sql: string;
+  /** The statement's parameters in order: the schema hash and the ids. */
+  params: (schemaHash: string, clientIds: readonly number[]) => unknown[];
+}
+
+/** Per id count (1 to IDS_PER_STATEMENT): building the query in drizzle cost ~0.3 ms of every request. */
+const lookupSqlByCount = new Map<number, LookupSql>();
+
 /**
- * The single-client lookup as SQL text with its parameters in order, built once by drizzle from the same
- * query (placeholders for the schema hash and the client id; no database is touched to build it).
+ * The lookup of `count` clients as SQL text with its parameters in order, built by drizzle from the query
+ * itself (placeholders for the schema hash and the ids; no database is touched to build it).
  */
-const CLIENT_LOOKUP = (() => {
+function lookupSql(count: number): LookupSql {
+  const known = lookupSqlByCount.get(count);
+  if (known) return known;
   const query = lookupQuery(
     drizzle({} as D1Database),
     sql.placeholder("schemaHash") as unknown as string,
-    eq(clientVectors.clientId, sql.placeholder("clientId")),
+    inArray(
+      clientVectors.clientId,
+      Array.from({ length: count }, (_, i) => sql.placeholder(String(i))),
+    ),
   ).toSQL();
-  const names = query.params.map((p) => {
+  // Each parameter's source: -1 for the schema hash, else the id's index.
+  const sources = query.params.map((p) => {
     const name = (p as { name?: unknown }).name;
     if (typeof name !== "string")
       throw new Error("the client lookup has a parameter that is not a placeholder");
-    return name as "schemaHash" | "clientId";
+    return name === "schemaHash" ? -1 : Number(name);
   });
-  return {
+  const built: LookupSql = {
     sql: query.sql,
-    params: (values: { schemaHash: string; clientId: number }) => names.map((n) => values[n]),
+    params: (schemaHash, clientIds) => sources.map((k) => (k < 0 ? schemaHash : clientIds[k])),
   };
-})();
+  lookupSqlByCount.set(count, built);
+  return built;
+}
 
 async function available<T>(shard: number, shardCount: number, query: () => Promise<T>): Promise<T> {
   try {
