@@ -4,9 +4,6 @@ import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
 
-/** The Node files that train, sync through wrangler/miniflare or run the BigQuery emulator (30-80 s each). */
-const SERIAL_NODE_FILES = ["test/node/train.test.ts", "test/node/keys.test.ts", "test/node/sync-*.test.ts"];
-
 export default defineConfig({
   test: {
     // The Worker's structured request log, one line per request: tests assert on it, the run log needn't show it.
@@ -15,23 +12,15 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: SERIAL_NODE_FILES,
-          environment: "node",
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          // DuckDB, the BigQuery emulator, wrangler and the trainer are heavy on a 2-core machine: one at a time.
-          fileParallelism: false,
-        },
-      },
-      {
-        // The rest of the Node files (each under ~25 s), two at a time: vitest runs them before the serial ones.
-        test: {
-          name: "node-parallel",
           include: ["test/node/**/*.test.ts"],
-          exclude: SERIAL_NODE_FILES,
           environment: "node",
+          // Generous: two files at a time beside the workerd project's process (scripts/run-tests.mjs) on 2
+          // cores, the slowest test (train's, with its own limit aside) takes ~35 s.
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // Two at a time, not vitest's cores-1 (one here): the heavy files wait on wrangler, miniflare and
+          // the BigQuery emulator as often as they compute. Files that read the shared sample warehouse open
+          // it read-only or copy it (test/support/sample-warehouse.ts).
           maxWorkers: 2,
         },
       },

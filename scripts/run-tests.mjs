@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm test`'s test step. Vitest runs a project whose files go one at a time (the Node project's heavy
-// files: fileParallelism false) as a group of its own, before or after every other project, never beside
-// them, and those files leave about a core idle on 2 cores. So the workerd project runs beside them in a
-// second vitest process. Its output is held and printed whole when it ends, so the two logs never
-// interleave. With arguments (`npm test -- test/node/score.test.ts`), one vitest run takes them as usual.
+// `npm test`'s test step: the Node project and the workerd project in two vitest processes side by side.
+// One vitest process runs its projects' files in one pool of workers, and each project here wants its own
+// width (the Node files two at a time, the workerd files one at a time), so a second process lets them
+// overlap instead. The workerd side's output is held and printed whole when it ends, so the two logs
+// never interleave. With arguments (`npm test -- test/node/score.test.ts`), one vitest run takes them.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -43,10 +43,7 @@ function run(vitestArgs, { held = false } = {}) {
 const codes =
   args.length > 0
     ? [await run(args)]
-    : await Promise.all([
-        run(["--project", "node", "--project", "node-parallel"]),
-        run(["--project", "worker"], { held: true }),
-      ]);
+    : await Promise.all([run(["--project", "node"]), run(["--project", "worker"], { held: true })]);
 const failed = codes.some((code) => code !== 0);
 if (args.length === 0)
   process.stdout.write(`\n[test] node project: exit ${codes[0]}, worker project: exit ${codes[1]}\n`);
