@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,7 +14,7 @@ import { seedLocalD1 } from "./seed-local-d1.ts";
 // `npm run bench:profile`: where the Worker's time goes, per request, for a 1-row and a 100-row request.
 // A CPU profile of the isolate (wrangler dev --inspector-port, Profiler.start/stop) under load at 8
 // connections on 127.0.0.1, summarised by part of the request path. Options: --duration <s> (default 15),
-// --out <dir> for the .cpuprofile files (open them in Chrome DevTools).
+// --out <dir> for the .cpuprofile files (open them in Chrome DevTools), beside the bundle and its source map.
 
 const { values } = parseArgs({
   options: { duration: { type: "string", default: "15" }, out: { type: "string" } },
@@ -97,6 +97,9 @@ try {
     const { profile } = (await inspector.send("Profiler.stop")) as { profile: CpuProfile };
     if (values.out) {
       mkdirSync(values.out, { recursive: true });
+      // The profile's frames point into the bundle: keep it and its map beside them.
+      for (const file of ["index.js", "index.js.map"])
+        copyFileSync(join(outdir, file), join(values.out, file));
       writeFileSync(
         join(values.out, `${scenario.name.replace(/\W+/g, "-")}.cpuprofile`),
         JSON.stringify(profile),

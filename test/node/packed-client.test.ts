@@ -10,6 +10,7 @@ import {
   PACKED_FORMAT,
   PackedClientError,
 } from "../../online-store/packed-client.ts";
+import { HexBytesError, hexBytes } from "../../worker/store/hex-bytes.ts";
 
 // The online store's one encoder/decoder pair, both ways: what goes in comes out (at the model's precision
 // for history, exactly for the application), the bytes are canonical, and anything else is refused.
@@ -162,5 +163,18 @@ describe("packed client", () => {
 
   it("names its format with a digest of the application layout", () => {
     expect(PACKED_FORMAT).toMatch(/^pack2-[0-9a-f]{8}$/);
+  });
+});
+
+describe("a packed row read as SQLite hex() text, in Node (the portable decoder)", () => {
+  it("gives back the bytes, in either case, and refuses anything but an even run of hex digits", () => {
+    expect((Uint8Array as { fromHex?: unknown }).fromHex).toBeUndefined();
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.boolean(), (bytes, upper) => {
+        const hex = Buffer.from(bytes).toString("hex");
+        expect(Array.from(hexBytes(upper ? hex.toUpperCase() : hex))).toEqual(Array.from(bytes));
+      }),
+    );
+    for (const bad of ["ABC", "0G", "{}", "00 1", "é0"]) expect(() => hexBytes(bad)).toThrow(HexBytesError);
   });
 });

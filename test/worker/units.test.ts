@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { decodeInputVector, encodeInputVector } from "../../decisions/record/input-vector.ts";
+import type { RecordLine } from "../../decisions/record/schema.ts";
+import { QUEUE_LIMITS } from "../../decisions/worker/queues.ts";
+import { lineMessages } from "../../decisions/worker/send-lines.ts";
 import { ApplicationSchema, applicationRecord } from "../../worker/api/application-schema.ts";
 import { sharedInit } from "../../worker/inference/shared-init.ts";
 import { parseKeyConfig, sha256Hex } from "../../worker/middleware/auth/configured-keys.ts";
 import { looksLikeJwt } from "../../worker/middleware/auth/jwt.ts";
 import { assertAllowed, assertMayScoreClient } from "../../worker/middleware/authorize/index.ts";
+import { HexBytesError, hexBytes } from "../../worker/store/hex-bytes.ts";
 import { isTransientD1Error, retryRead } from "../../worker/store/retry-read.ts";
 
 // Plain functions behind the middleware, in the runtime they run in.
@@ -220,5 +224,42 @@ describe("the decision record's input vector in workerd", () => {
     const text = encodeInputVector(values);
     expect(text).toBe(btoa(binary));
     expect(Array.from(decodeInputVector(text, values.length))).toEqual(Array.from(Float32Array.from(values)));
+  });
+});
+
+describe("the online store's hex() rows in workerd", () => {
+  it("are decoded natively (Uint8Array.fromHex), every byte value in either case, and damaged text refused", () => {
+    // The lookup reads packed clients as SQLite hex() text; Node, without fromHex, takes the portable loop.
+    expect(typeof (Uint8Array as { fromHex?: unknown }).fromHex).toBe("function");
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const upper = Array.from(bytes, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join("");
+    expect(Array.from(hexBytes(upper))).toEqual(Array.from(bytes));
+    expect(Array.from(hexBytes(upper.toLowerCase()))).toEqual(Array.from(bytes));
+    expect(hexBytes("").length).toBe(0);
+    for (const bad of ["ABC", "0G", "{}", "00 1"]) expect(() => hexBytes(bad)).toThrow(HexBytesError);
+  });
+});
+
+describe("record lines as queue messages in workerd", () => {
+  // Only the size counting is under test here: a line's other keys do not change it.
+  const line = (application: Record<string, string>) =>
+    ({ record_type: "decision", item: 7, application }) as unknown as RecordLine;
+
+  it("count each line's UTF-8 bytes exactly, plus the queue's overhead, and refuse one over 128 KB by name", () => {
+    const texts = [{ A: "Cash loans" }, { A: "Crédit à la consommation" }, { A: "贷款 💳" }];
+    const messages = lineMessages(texts.map(line));
+    const overhead = messages[0]!.bytes - new TextEncoder().encode(JSON.stringify(line(texts[0]!))).length;
+    expect(overhead).toBeGreaterThan(0);
+    messages.forEach((m, i) => {
+      expect(m.message.body).toBe(JSON.stringify(line(texts[i]!)));
+      expect(m.bytes - overhead).toBe(new TextEncoder().encode(m.message.body).length);
+    });
+    // 3 bytes per character: over the limit in bytes while far under it in characters.
+    const big = line({ A: "€".repeat(Math.ceil(QUEUE_LIMITS.messageBytes / 3)) });
+    expect(() => lineMessages([big])).toThrow(
+      new RegExp(
+        `decision record of item 7 is \\d+ bytes, over the queue's ${QUEUE_LIMITS.messageBytes}-byte`,
+      ),
+    );
   });
 });

@@ -2,6 +2,7 @@ import type { ApplicationRecord } from "../../features/application/columns.ts";
 import { decodeClient, PACKED_FORMAT } from "../../online-store/packed-client.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { serviceUnavailable } from "../problem/api-error.ts";
+import { hexBytes } from "./hex-bytes.ts";
 import type { FeatureSetRef, StoredVector } from "./online-store.ts";
 
 export interface StoredClient {
@@ -24,8 +25,12 @@ export function assertUsableFeatureSet(featureSet: FeatureSetRef, card: ModelCar
   if (mismatch) throw serviceUnavailable(mismatch);
 }
 
-/** D1 hands BLOBs back as ArrayBuffer (or a number array from older runtimes and Node proxies). */
+/**
+ * The lookup reads the BLOB as hex() text; D1 hands a BLOB itself back as ArrayBuffer (or a number array
+ * from older runtimes and Node proxies).
+ */
 function blobBytes(value: unknown): Uint8Array {
+  if (typeof value === "string") return hexBytes(value);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) return Uint8Array.from(value as number[]);
