@@ -296,6 +296,24 @@ class Reader {
 
 /** Decode a client packed by encodeClient; throws PackedClientError for bytes of another shape. */
 export function decodeClient(bytes: Uint8Array, expectedHistory: number): UnpackedClient {
+  const application: Record<string, number | string> = {};
+  return { history: decodePacked(bytes, expectedHistory, application), application };
+}
+
+/**
+ * Only the history of a packed client (a submitted application brings its own columns): the stored
+ * application is read past and checked as decodeClient checks it, but not built.
+ */
+export function decodeClientHistory(bytes: Uint8Array, expectedHistory: number): Float32Array {
+  return decodePacked(bytes, expectedHistory, null);
+}
+
+/** The history; the stored columns that have a value go into `application` when one is given. */
+function decodePacked(
+  bytes: Uint8Array,
+  expectedHistory: number,
+  application: Record<string, number | string> | null,
+): Float32Array {
   const reader = new Reader(bytes);
   const format = reader.byte();
   if (format !== FORMAT_BYTE)
@@ -314,7 +332,6 @@ export function decodeClient(bytes: Uint8Array, expectedHistory: number): Unpack
     else if (t === FLOAT32) history[i] = reader.float32();
     else throw new PackedClientError(`history value ${i} has tag ${t}`);
   }
-  const application: Record<string, number | string> = {};
   STORED_APPLICATION_COLUMNS.forEach((column, c) => {
     const t = tagOf(h + c);
     if (t === MISSING) return;
@@ -323,15 +340,18 @@ export function decodeClient(bytes: Uint8Array, expectedHistory: number): Unpack
         const index = reader.varint();
         const value = VOCABULARIES[column.name]?.[index];
         if (value === undefined) throw new PackedClientError(`${column.name} has no category ${index}`);
-        application[column.name] = value;
-      } else if (t === TEXT) application[column.name] = fromUtf8.decode(reader.slice(reader.varint()));
-      else throw new PackedClientError(`${column.name} has tag ${t}`);
+        if (application) application[column.name] = value;
+      } else if (t === TEXT) {
+        const text = reader.slice(reader.varint());
+        if (application) application[column.name] = fromUtf8.decode(text);
+      } else throw new PackedClientError(`${column.name} has tag ${t}`);
       return;
     }
-    application[column.name] =
+    const value =
       t === INTEGER ? unzigzag(reader.varint()) : t === FLOAT32 ? reader.float32() : reader.float64();
+    if (application) application[column.name] = value;
   });
   if (reader.remaining !== 0)
     throw new PackedClientError(`packed client has ${reader.remaining} bytes past its last value`);
-  return { history, application };
+  return history;
 }

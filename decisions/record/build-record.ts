@@ -28,7 +28,17 @@ export interface ScoredItem {
 }
 
 /** Missing values dropped, as the application arrived (JSON has no undefined). */
-function plainApplication(record: ApplicationRecord): Record<string, number | string> {
+function plainApplication(record: ApplicationRecord): Readonly<Record<string, number | string>> {
+  // A submitted application has none (application-schema.ts drops them): kept as it is, not copied.
+  let missing = false;
+  for (const k in record) {
+    const v = record[k];
+    if (v === null || v === undefined) {
+      missing = true;
+      break;
+    }
+  }
+  if (!missing) return record as Readonly<Record<string, number | string>>;
   const out: Record<string, number | string> = {};
   // for-in, not Object.entries: no [key, value] pair allocated per column (~120 per record).
   for (const k in record) {

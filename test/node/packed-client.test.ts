@@ -6,6 +6,7 @@ import { VOCABULARIES } from "../../features/application/vocabularies.ts";
 import { STORED_APPLICATION_COLUMNS } from "../../online-store/application-layout.ts";
 import {
   decodeClient,
+  decodeClientHistory,
   encodeClient,
   PACKED_FORMAT,
   PackedClientError,
@@ -59,8 +60,11 @@ describe("packed client", () => {
   it("round-trips history at float32 precision (NaN missing) and the application exactly", () => {
     fc.assert(
       fc.property(fc.array(historyValue, { maxLength: 700 }), applicationRecord, (history, application) => {
-        const back = decodeClient(encodeClient({ history, application }), history.length);
+        const packed = encodeClient({ history, application });
+        const back = decodeClient(packed, history.length);
         expect(back.history).toHaveLength(history.length);
+        // The history-only read (the applications route) gives the same values, bit for bit.
+        expect(decodeClientHistory(packed, history.length)).toEqual(back.history);
         history.forEach((v, i) => {
           const f = Math.fround(v);
           if (Number.isNaN(f)) expect(back.history[i]).toBeNaN();
@@ -159,6 +163,10 @@ describe("packed client", () => {
     expect(() => decodeClient(packed.subarray(0, packed.length - 2), 3)).toThrow(/ends at byte/);
     expect(() => decodeClient(Uint8Array.of(...packed, 0), 3)).toThrow(/1 bytes past its last value/);
     expect(() => decodeClient(new Uint8Array(0), 3)).toThrow(PackedClientError);
+    // Reading only the history still reads past, and checks, the application's bytes.
+    expect(() => decodeClientHistory(packed, 4)).toThrow(/holds 3 history values, expected 4/);
+    expect(() => decodeClientHistory(packed.subarray(0, packed.length - 2), 3)).toThrow(/ends at byte/);
+    expect(() => decodeClientHistory(Uint8Array.of(...packed, 0), 3)).toThrow(/1 bytes past its last value/);
   });
 
   it("names its format with a digest of the application layout", () => {

@@ -6,7 +6,7 @@ import type { ScoringInput } from "../../scoring/scorer.ts";
 import type { ItemError, ScoreResult } from "../api/schemas.ts";
 import { ApiError, notFound, serviceUnavailable } from "../problem/api-error.ts";
 import type { ClientLookup, FeatureSetRef, OnlineStore } from "../store/online-store.ts";
-import { assertUsableFeatureSet, decodeStoredClient } from "../store/stored-client.ts";
+import { assertUsableFeatureSet, decodeStoredClient, decodeStoredHistory } from "../store/stored-client.ts";
 import { itemError, scoreResult } from "./score-result.ts";
 import { availableScorer, type ScorerSource } from "./scorer-source.ts";
 
@@ -152,7 +152,7 @@ export async function scoreApplications(
     if (entry instanceof ApiError) throw entry;
     assertUsableFeatureSet(entry.featureSet, ctx.card);
     return entry.vector
-      ? { history: decodeStoredClient(entry.vector, ctx.card).history, featureSet: entry.featureSet }
+      ? { history: decodeStoredHistory(entry.vector, ctx.card), featureSet: entry.featureSet }
       : null;
   });
   const inputs = applications.map((a, i) => ({ application: a.record, history: found[i]?.history ?? null }));

@@ -1,5 +1,5 @@
 import type { ApplicationRecord } from "../../features/application/columns.ts";
-import { decodeClient, PACKED_FORMAT } from "../../online-store/packed-client.ts";
+import { decodeClient, decodeClientHistory, PACKED_FORMAT } from "../../online-store/packed-client.ts";
 import type { ModelCard } from "../../scoring/model-card.ts";
 import { serviceUnavailable } from "../problem/api-error.ts";
 import { hexBytes } from "./hex-bytes.ts";
@@ -37,11 +37,25 @@ function blobBytes(value: unknown): Uint8Array {
   throw new TypeError(`the packed client is a ${typeof value}, not a BLOB`);
 }
 
-/** A stored row in model terms; a row the sync wrote wrongly is the store's failure, not the caller's. */
-export function decodeStoredClient(vector: StoredVector, card: ModelCard): StoredClient {
+/** A stored row decoded; a row the sync wrote wrongly is the store's failure (503), not the caller's. */
+function readStored<T>(
+  vector: StoredVector,
+  card: ModelCard,
+  decode: (bytes: Uint8Array, historyCount: number) => T,
+): T {
   try {
-    return decodeClient(blobBytes(vector.packed), card.packed_history_features.length);
+    return decode(blobBytes(vector.packed), card.packed_history_features.length);
   } catch (error) {
     throw serviceUnavailable(`the online store's row for client ${vector.clientId} is unreadable`, error);
   }
+}
+
+/** A stored row in model terms: its history and its stored application. */
+export function decodeStoredClient(vector: StoredVector, card: ModelCard): StoredClient {
+  return readStored(vector, card, decodeClient);
+}
+
+/** Only the stored history (a submitted application brings its own columns), with the same checks. */
+export function decodeStoredHistory(vector: StoredVector, card: ModelCard): Float32Array {
+  return readStored(vector, card, decodeClientHistory);
 }
