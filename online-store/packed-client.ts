@@ -1,4 +1,4 @@
-import type { ApplicationRecord } from "../features/application/columns.ts";
+import { type ApplicationRecord, fastRecord } from "../features/application/columns.ts";
 import { VOCABULARIES } from "../features/application/vocabularies.ts";
 import { STORED_APPLICATION_COLUMNS } from "./application-layout.ts";
 
@@ -296,8 +296,9 @@ class Reader {
 
 /** Decode a client packed by encodeClient; throws PackedClientError for bytes of another shape. */
 export function decodeClient(bytes: Uint8Array, expectedHistory: number): UnpackedClient {
-  const application: Record<string, number | string> = {};
-  return { history: decodePacked(bytes, expectedHistory, application), application };
+  const entries: [string, number | string][] = [];
+  const history = decodePacked(bytes, expectedHistory, entries);
+  return { history, application: fastRecord(entries) };
 }
 
 /**
@@ -308,11 +309,11 @@ export function decodeClientHistory(bytes: Uint8Array, expectedHistory: number):
   return decodePacked(bytes, expectedHistory, null);
 }
 
-/** The history; the stored columns that have a value go into `application` when one is given. */
+/** The history; the stored columns that have a value are pushed to `application` when it is given. */
 function decodePacked(
   bytes: Uint8Array,
   expectedHistory: number,
-  application: Record<string, number | string> | null,
+  application: [string, number | string][] | null,
 ): Float32Array {
   const reader = new Reader(bytes);
   const format = reader.byte();
@@ -340,16 +341,16 @@ function decodePacked(
         const index = reader.varint();
         const value = VOCABULARIES[column.name]?.[index];
         if (value === undefined) throw new PackedClientError(`${column.name} has no category ${index}`);
-        if (application) application[column.name] = value;
+        application?.push([column.name, value]);
       } else if (t === TEXT) {
         const text = reader.slice(reader.varint());
-        if (application) application[column.name] = fromUtf8.decode(text);
+        application?.push([column.name, fromUtf8.decode(text)]);
       } else throw new PackedClientError(`${column.name} has tag ${t}`);
       return;
     }
     const value =
       t === INTEGER ? unzigzag(reader.varint()) : t === FLOAT32 ? reader.float32() : reader.float64();
-    if (application) application[column.name] = value;
+    application?.push([column.name, value]);
   });
   if (reader.remaining !== 0)
     throw new PackedClientError(`packed client has ${reader.remaining} bytes past its last value`);

@@ -257,6 +257,17 @@ export const APPLICATION_COLUMN_NAMES: ReadonlySet<string> = new Set(APPLICATION
 export type ApplicationRecord = Readonly<Record<string, number | string | null | undefined>>;
 
 /**
+ * A record from its entries in one Object.fromEntries, not a property store per column: V8 turns an object
+ * that gets more than a dozen properties by computed-key stores into a dictionary, and the decision record
+ * holding it then serialises ~4× slower in workerd (JSON.stringify of 100 records: ~5.7 ms against ~1.2).
+ */
+export function fastRecord(
+  entries: readonly (readonly [string, number | string])[],
+): Record<string, number | string> {
+  return Object.fromEntries(entries);
+}
+
+/**
  * An application as its values in APPLICATION_COLUMNS order: what a parser that knows the columns produces
  * without naming each, and what the features read by position (by name, every read is a hash lookup).
  */
