@@ -275,10 +275,17 @@ export type ApplicationValues = readonly (number | string | null | undefined)[];
 
 const COLUMN_NAMES = APPLICATION_COLUMNS.map((c) => c.name);
 
+const COLUMN_POSITION = new Map(COLUMN_NAMES.map((name, i) => [name, i]));
+
 /** A record's values in APPLICATION_COLUMNS order. */
 export function applicationValues(record: ApplicationRecord): ApplicationValues {
-  const values = new Array<number | string | null | undefined>(COLUMN_NAMES.length);
-  for (let i = 0; i < COLUMN_NAMES.length; i++) values[i] = record[COLUMN_NAMES[i]!];
+  const values = new Array<number | string | null | undefined>(COLUMN_NAMES.length).fill(undefined);
+  // The record's own keys, each placed by position: records (fastRecord) differ in shape by their missing
+  // columns, and ~120 reads by name of such objects cost ~2× this loop in workerd (measured).
+  for (const name in record) {
+    const at = COLUMN_POSITION.get(name);
+    if (at !== undefined) values[at] = record[name];
+  }
   return values;
 }
 
